@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 fuzztime="${1:-5s}"
 status=0
 count=0
+failed=0
 while IFS= read -r file; do
 	dir="./$(dirname "$file")"
 	for target in $(grep -oE '^func (Fuzz[A-Za-z0-9_]+)\(' "$file" | sed -E 's/^func (Fuzz[A-Za-z0-9_]+)\(/\1/'); do
@@ -14,9 +15,10 @@ while IFS= read -r file; do
 		echo "== fuzz $dir $target ($fuzztime)"
 		if ! go test -run='^$' -fuzz="^${target}\$" -fuzztime="$fuzztime" "$dir"; then
 			echo "FAIL: fuzz target $target in $dir" >&2
+			failed=$((failed + 1))
 			status=1
 		fi
 	done
 done < <(git ls-files --cached --others --exclude-standard -- '*_test.go' | sort)
-echo "fuzz: ran $count targets"
+echo "fuzz: $((count - failed)) passed, $failed failed"
 exit $status
