@@ -32,6 +32,8 @@ func subcommands() []subcommand {
 	return []subcommand{
 		{"info", "show what a .torrent file or magnet link holds", infoCommand},
 		{"create", "make a .torrent from a file or folder", createCommand},
+		{"download", "download a torrent on the command line", downloadCommand},
+		{"seed", "verify existing data and seed it", seedCommand},
 		{"tracker", "run the embedded BitTorrent tracker", trackerCommand},
 	}
 }
@@ -178,6 +180,25 @@ func (b *byteSize) Set(v string) error {
 	return nil
 }
 
+// byteRate is a rate flag: "1MiB/s", "500k", 0 for unlimited.
+type byteRate int64
+
+func (r *byteRate) String() string {
+	if *r == 0 {
+		return "unlimited"
+	}
+	return humanize.IBytes(uint64(*r)) + "/s"
+}
+
+func (r *byteRate) Set(v string) error {
+	n, err := humanize.ParseBytes(strings.TrimSuffix(strings.TrimSpace(v), "/s"))
+	if err != nil {
+		return fmt.Errorf("not a rate: %q (try 1MiB/s, 500KiB/s, or 0 for unlimited)", v)
+	}
+	*r = byteRate(n)
+	return nil
+}
+
 func infoCommand(ctx context.Context, args []string) error {
 	fs := newFlagSet("info", "[-json] FILE.torrent|MAGNET",
 		"Shows a torrent's name, info hash, size, pieces, files, trackers, web seeds,\nprivate flag and magnet link.")
@@ -217,6 +238,54 @@ func createCommand(ctx context.Context, args []string) error {
 	opts.Trackers = trackers
 	opts.WebSeeds = webSeeds
 	return cli.Create(ctx, os.Stdout, os.Stderr, opts)
+}
+
+func downloadCommand(ctx context.Context, args []string) error {
+	fs := newFlagSet("download", "[flags] FILE.torrent",
+		"Downloads a torrent, showing progress. Exits 0 only when every piece is\nverified; with -seed it keeps seeding until interrupted (Ctrl-C).")
+	var opts cli.DownloadOptions
+	var peers stringList
+	var up, down byteRate
+	fs.StringVar(&opts.Dir, "dir", ".", "download folder")
+	fs.IntVar(&opts.Port, "port", 6881, "TCP port to listen on for peers (0 picks a free one)")
+	fs.Var(&peers, "peer", "HOST:PORT of a peer to connect to (repeatable)")
+	fs.BoolVar(&opts.Seed, "seed", false, "keep seeding after the download completes, until interrupted")
+	fs.Var(&up, "up-limit", "upload rate limit, e.g. 1MiB/s (0 = unlimited)")
+	fs.Var(&down, "down-limit", "download rate limit, e.g. 5MiB/s (0 = unlimited)")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := needArgs(fs, pos, 1, "one .torrent file"); err != nil {
+		return err
+	}
+	opts.Torrent = pos[0]
+	opts.Peers = peers
+	opts.UpLimit, opts.DownLimit = int64(up), int64(down)
+	return cli.Download(ctx, os.Stdout, os.Stderr, opts)
+}
+
+func seedCommand(ctx context.Context, args []string) error {
+	fs := newFlagSet("seed", "-dir D [flags] FILE.torrent",
+		"Verifies the data in D against the torrent, then seeds it until interrupted.\nCtrl-C stops cleanly and tells the trackers.")
+	var opts cli.SeedOptions
+	var peers stringList
+	var up byteRate
+	fs.StringVar(&opts.Dir, "dir", ".", "folder that holds the torrent's data")
+	fs.IntVar(&opts.Port, "port", 6881, "TCP port to listen on for peers (0 picks a free one)")
+	fs.Var(&peers, "peer", "HOST:PORT of a peer to connect to (repeatable)")
+	fs.Var(&up, "up-limit", "upload rate limit, e.g. 1MiB/s (0 = unlimited)")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := needArgs(fs, pos, 1, "one .torrent file"); err != nil {
+		return err
+	}
+	opts.Torrent = pos[0]
+	opts.Peers = peers
+	opts.UpLimit = int64(up)
+	return cli.Seed(ctx, os.Stdout, os.Stderr, opts)
 }
 
 func trackerCommand(ctx context.Context, args []string) error {

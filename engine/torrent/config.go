@@ -1,0 +1,113 @@
+package torrent
+
+import (
+	"log/slog"
+	"runtime"
+	"time"
+
+	"github.com/swarmscope/swarmscope/engine/choker"
+)
+
+// Config holds a Session's settings. The zero value of every field means
+// "the default" (see DefaultConfig), except ListenAddr, which is required.
+type Config struct {
+	// ListenAddr is where the session accepts peers, e.g. "0.0.0.0:6881";
+	// tests use "127.0.0.1:0".
+	ListenAddr string
+	// PeerID is our peer ID; zero means wire.NewPeerID().
+	PeerID [20]byte
+	// MaxConnections caps peer connections over all torrents (default 200).
+	MaxConnections int
+	// MaxPeersPerTorrent caps connections per torrent (default 50).
+	MaxPeersPerTorrent int
+	// UploadLimit and DownloadLimit are global rates in bytes/s; 0 = unlimited.
+	UploadLimit, DownloadLimit int64
+	// Choker configures tit-for-tat; the zero value means choker.DefaultConfig().
+	Choker choker.Config
+	// DiskWorkers run block writes, block reads and piece verification
+	// (default: number of CPUs, at least 2).
+	DiskWorkers int
+	// DialTimeout bounds connecting to a peer (default 5 s).
+	DialTimeout time.Duration
+	// HandshakeTimeout bounds the BitTorrent handshake (default 10 s).
+	HandshakeTimeout time.Duration
+	// RequestTimeout is how long a block request may stay unanswered before
+	// it goes back to the pool and the peer counts as snubbed. Zero means
+	// adaptive: three times the time the peer's queue should take at its
+	// current rate, between 30 and 60 s.
+	RequestTimeout time.Duration
+	// AnnounceInterval, when not zero, overrides the interval trackers ask
+	// for (tests use a few seconds so peers find each other quickly).
+	AnnounceInterval time.Duration
+	// StopAnnounceTimeout bounds the "stopped" announce on Stop (default 5 s).
+	StopAnnounceTimeout time.Duration
+	// Logger receives debug and warning logs; nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// DefaultConfig returns the defaults with ListenAddr "0.0.0.0:6881".
+func DefaultConfig() Config {
+	c := Config{ListenAddr: "0.0.0.0:6881"}
+	c.fillDefaults()
+	return c
+}
+
+func (c *Config) fillDefaults() {
+	if c.MaxConnections <= 0 {
+		c.MaxConnections = 200
+	}
+	if c.MaxPeersPerTorrent <= 0 {
+		c.MaxPeersPerTorrent = 50
+	}
+	if c.Choker == (choker.Config{}) {
+		c.Choker = choker.DefaultConfig()
+	}
+	if c.DiskWorkers <= 0 {
+		c.DiskWorkers = max(2, runtime.NumCPU())
+	}
+	if c.DialTimeout <= 0 {
+		c.DialTimeout = 5 * time.Second
+	}
+	if c.HandshakeTimeout <= 0 {
+		c.HandshakeTimeout = 10 * time.Second
+	}
+	if c.StopAnnounceTimeout <= 0 {
+		c.StopAnnounceTimeout = 5 * time.Second
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+}
+
+// Tuning constants of the loop. They trade memory for throughput; the
+// figures in the package tests and the bench/ notes come from these values.
+const (
+	// keepAliveInterval: send a keep-alive when we have been quiet this long.
+	keepAliveInterval = 2 * time.Minute
+	// silenceTimeout: drop a peer that sent nothing (not even a keep-alive)
+	// for this long.
+	silenceTimeout = 3 * time.Minute
+	// tickInterval: snapshots, rates and early rechokes run this often.
+	tickInterval = 250 * time.Millisecond
+	// minRequestDepth and maxRequestDepth bound the pipeline of outstanding
+	// block requests per peer; in between it follows the peer's rate so the
+	// queue holds about requestQueueTime of data.
+	minRequestDepth  = 16
+	maxRequestDepth  = 1024
+	requestQueueTime = time.Second
+	// defaultPeerReqq is what we assume a peer queues when it does not say.
+	defaultPeerReqq = 250
+	// ourReqq is how many requests we queue per peer (sent as "reqq").
+	ourReqq = 2048
+	// uploadReadAhead bounds blocks read from disk but not yet sent, per peer.
+	uploadReadAhead = 32
+	// maxWriteBacklog bounds received blocks waiting to be written; past it
+	// we stop requesting until the disk catches up (bounded memory).
+	maxWriteBacklog = 512
+	// peerMessageQueue is the capacity of the reader → loop channel.
+	peerMessageQueue = 512
+	// maxAllowedFast is the most allowed-fast pieces we remember per peer.
+	maxAllowedFast = 64
+	// droppedPeersKept is how many recent drops the snapshot lists.
+	droppedPeersKept = 64
+)

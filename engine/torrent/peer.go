@@ -1,0 +1,271 @@
+package torrent
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/swarmscope/swarmscope/engine/bitfield"
+	"github.com/swarmscope/swarmscope/engine/picker"
+	"github.com/swarmscope/swarmscope/engine/wire"
+	"golang.org/x/time/rate"
+)
+
+// peer is one connection. The fields under "loop state" belong to the
+// torrent loop alone; the reader and writer goroutines touch only conn,
+// outbox, the atomic counters and closed.
+type peer struct {
+	key      picker.PeerKey
+	addr     string // "ip:port" as dialled or accepted
+	ip       netip.Addr
+	conn     net.Conn
+	id       [20]byte
+	reserved wire.Reserved
+	incoming bool
+	source   Source
+	outbox   *outbox
+
+	uploaded   atomic.Int64 // payload bytes written by the writer
+	piecesSent atomic.Int64 // piece messages written by the writer
+	closeOnce  sync.Once
+	closed     chan struct{}
+
+	// loop state
+	connectedAt    time.Time
+	lastReceived   time.Time
+	lastBlockAt    time.Time
+	client         string
+	fast           bool
+	extended       bool
+	amChoking      bool
+	amInterested   bool
+	peerChoking    bool
+	peerInterested bool
+	snubbed        bool
+	optimistic     bool
+	chokeReason    string
+	have           *bitfield.Bitfield
+	reqq           int
+	listenPort     int
+	allowedFast    []int
+	requested      map[picker.Block]time.Time // our requests in flight, by send time
+	cancelled      map[picker.Block]time.Time // requests we withdrew: late blocks are waste, not abuse
+	uploadQueue    []wire.Message             // its requests waiting for a disk read
+	readsInFlight  int
+	piecesQueued   int64 // piece messages queued in the outbox (or withdrawn), ever
+	downloaded     int64
+	uploadedSeen   int64
+	wasted         int64
+	downMeter      rateMeter
+	upMeter        rateMeter
+	gone           bool
+}
+
+func newPeer(key picker.PeerKey, conn net.Conn, h wire.Handshake, incoming bool, source Source, numPieces int, now time.Time) *peer {
+	addr := conn.RemoteAddr().String()
+	ap, _ := netip.ParseAddrPort(addr)
+	return &peer{
+		key:          key,
+		addr:         addr,
+		ip:           ap.Addr().Unmap(),
+		conn:         conn,
+		id:           h.PeerID,
+		reserved:     h.Reserved,
+		incoming:     incoming,
+		source:       source,
+		outbox:       newOutbox(),
+		closed:       make(chan struct{}),
+		connectedAt:  now,
+		lastReceived: now,
+		client:       wire.ClientName(h.PeerID),
+		fast:         h.Reserved.SupportsFast(),
+		extended:     h.Reserved.SupportsExtensions(),
+		amChoking:    true,
+		peerChoking:  true,
+		have:         bitfield.New(numPieces),
+		reqq:         defaultPeerReqq,
+		requested:    make(map[picker.Block]time.Time),
+		cancelled:    make(map[picker.Block]time.Time),
+	}
+}
+
+func (p *peer) String() string { return "peer " + p.addr }
+
+// send queues a message for the writer; a peer whose queue overflows is
+// not reading and gets closed.
+func (p *peer) send(m wire.Message) {
+	if !p.outbox.push(outMessage{msg: m}) {
+		p.close()
+	}
+}
+
+// close ends the connection; the reader and writer exit on their own.
+func (p *peer) close() {
+	p.closeOnce.Do(func() {
+		close(p.closed)
+		p.conn.Close()
+		p.outbox.close()
+	})
+}
+
+// peerMessage is what a reader hands the loop. buf is set when msg.Block
+// lives in a pooled buffer that the loop must pass on or return.
+type peerMessage struct {
+	peer *peer
+	msg  wire.Message
+	buf  *[]byte
+	err  error // set (and msg empty) when the connection ended
+}
+
+// readLoop decodes messages and hands them to the loop until the connection
+// fails. It applies the download rate limit to piece data, which slows our
+// reading and so, through TCP, the sender.
+func (p *peer) readLoop(ctx context.Context, out chan<- peerMessage, maxLength uint32, down *rate.Limiter) {
+	br := bufio.NewReaderSize(p.conn, 64*1024)
+	buf := getBlockBuffer()
+	defer func() { putBlockBuffer(buf) }()
+	lastDeadline := time.Time{}
+	for {
+		// A silent peer is dropped by the read deadline; refreshing it on
+		// every message would cost a timer update per block.
+		if now := time.Now(); now.Sub(lastDeadline) > 10*time.Second {
+			p.conn.SetReadDeadline(now.Add(silenceTimeout))
+			lastDeadline = now
+		}
+		m, err := wire.ReadMessage(br, maxLength, *buf)
+		if err != nil {
+			select {
+			case out <- peerMessage{peer: p, err: readError(err)}:
+			case <-ctx.Done():
+			}
+			return
+		}
+		pm := peerMessage{peer: p, msg: m}
+		if m.ID == wire.Piece && !m.KeepAlive && len(m.Block) > 0 && &m.Block[0] == &(*buf)[0] {
+			pm.buf = buf
+			buf = getBlockBuffer()
+			if down != nil {
+				if err := waitN(ctx, down, len(m.Block)); err != nil {
+					putBlockBuffer(pm.buf)
+					return
+				}
+			}
+		}
+		select {
+		case out <- pm:
+		case <-ctx.Done():
+			putBlockBuffer(pm.buf)
+			return
+		case <-p.closed:
+			putBlockBuffer(pm.buf)
+			return
+		}
+	}
+}
+
+func readError(err error) error {
+	var ne net.Error
+	switch {
+	case errors.Is(err, io.EOF):
+		return errors.New("connection closed by peer")
+	case errors.As(err, &ne) && ne.Timeout():
+		return fmt.Errorf("silent for %v", silenceTimeout)
+	case errors.Is(err, wire.ErrTooLong):
+		return err
+	}
+	return fmt.Errorf("read: %w", err)
+}
+
+// waitN waits for n tokens, in burst-sized steps so a limiter with a small
+// burst still admits a whole block.
+func waitN(ctx context.Context, l *rate.Limiter, n int) error {
+	for n > 0 {
+		step := min(n, l.Burst())
+		if err := l.WaitN(ctx, step); err != nil {
+			return err
+		}
+		n -= step
+	}
+	return nil
+}
+
+// writeLoop sends what the loop queued, coalescing small messages in a
+// bufio.Writer and flushing whenever the queue runs dry. It sends a
+// keep-alive after keepAliveInterval of quiet and applies the upload limit
+// to piece data.
+func (p *peer) writeLoop(ctx context.Context, up *rate.Limiter, wake chan<- struct{}) {
+	defer p.close()
+	bw := bufio.NewWriterSize(p.conn, 64*1024)
+	keepAlive := time.NewTimer(keepAliveInterval)
+	defer keepAlive.Stop()
+	var scratch []byte
+	for {
+		batch := p.outbox.take()
+		if len(batch) == 0 {
+			if bw.Buffered() > 0 {
+				p.conn.SetWriteDeadline(time.Now().Add(time.Minute))
+				if err := bw.Flush(); err != nil {
+					return
+				}
+			}
+			select {
+			case <-p.outbox.wake:
+				continue
+			case <-keepAlive.C:
+				p.outbox.push(outMessage{msg: wire.Message{KeepAlive: true}})
+				continue
+			case <-p.closed:
+				return
+			case <-ctx.Done():
+				return
+			}
+		}
+		keepAlive.Reset(keepAliveInterval)
+		p.conn.SetWriteDeadline(time.Now().Add(time.Minute))
+		for i, om := range batch {
+			if om.msg.ID == wire.Piece && !om.msg.KeepAlive {
+				if up != nil {
+					if err := waitN(ctx, up, len(om.msg.Block)); err != nil {
+						releaseBatch(batch[i:])
+						return
+					}
+				}
+				scratch = om.msg.AppendHeader(scratch[:0])
+				bw.Write(scratch)
+				_, err := bw.Write(om.msg.Block)
+				putBlockBuffer(om.buf)
+				batch[i].buf = nil
+				if err != nil {
+					releaseBatch(batch[i+1:])
+					return
+				}
+				p.uploaded.Add(int64(len(om.msg.Block)))
+				p.piecesSent.Add(1)
+				select {
+				case wake <- struct{}{}:
+				default:
+				}
+				continue
+			}
+			scratch = om.msg.Append(scratch[:0])
+			if _, err := bw.Write(scratch); err != nil {
+				releaseBatch(batch[i+1:])
+				return
+			}
+		}
+		p.outbox.recycle(batch)
+	}
+}
+
+func releaseBatch(b []outMessage) {
+	for _, m := range b {
+		putBlockBuffer(m.buf)
+	}
+}

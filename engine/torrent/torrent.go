@@ -1,0 +1,710 @@
+package torrent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/swarmscope/swarmscope/engine/bitfield"
+	"github.com/swarmscope/swarmscope/engine/choker"
+	"github.com/swarmscope/swarmscope/engine/metainfo"
+	"github.com/swarmscope/swarmscope/engine/picker"
+	"github.com/swarmscope/swarmscope/engine/storage"
+	"github.com/swarmscope/swarmscope/engine/wire"
+)
+
+// AddOptions says where a torrent's data lives and how to find peers.
+type AddOptions struct {
+	// Dir is the download folder; the data goes to the safe paths
+	// metainfo.Info.FilePaths(Dir) gives.
+	Dir string
+	// Peers are "host:port" addresses to connect to besides the trackers'.
+	Peers []string
+	// NoTrackers turns announcing off (tests, the Swarm Lab).
+	NoTrackers bool
+	// SeedOnly skips the pieces the recheck did not find, so the torrent
+	// seeds what it has and downloads nothing.
+	SeedOnly bool
+}
+
+// Torrent is one torrent in a session. Its methods are safe for concurrent
+// use; they talk to the torrent's loop goroutine.
+type Torrent struct {
+	s        *Session
+	mi       *metainfo.MetaInfo
+	info     *metainfo.Info
+	infoHash metainfo.Hash
+	opts     AddOptions
+	log      *slog.Logger
+
+	snapshot atomic.Pointer[Snapshot]
+	done     chan struct{} // closed when every wanted piece is verified
+	stopped  chan struct{} // closed when the loop has exited
+	stopErr  error         // set before stopped is closed
+	ctx      context.Context
+	cancel   context.CancelFunc
+
+	incoming     chan newConn
+	commands     chan func()
+	peerMsgs     chan peerMessage
+	diskJobs     chan diskJob
+	diskResults  chan diskResult
+	writerWake   chan struct{}
+	trackerPeers chan []string
+	dialResults  chan dialResult
+	completedCh  chan struct{} // tells the announcer we completed
+
+	// Loop state: touched only by the loop goroutine (and by run before it).
+	state         State
+	errMsg        string
+	storage       *storage.Storage
+	picker        *picker.Picker
+	choker        *choker.Choker
+	have          *bitfield.Bitfield
+	verifiedBytes int64
+	complete      bool
+	peers         map[picker.PeerKey]*peer
+	nextKey       picker.PeerKey
+	candidates    []candidate
+	dialing       map[string]bool
+	manual        []string
+	banned        map[string]string // "ip:port" or peer ID → reason
+	strikes       map[string]*strikes
+	partial       map[int]*pieceProgress
+	failedBlocks  map[int][]blockRecord
+	diskQueue     []diskJob
+	writeBacklog  int
+	throttled     bool
+	downloaded    int64
+	uploaded      int64
+	wasted        int64
+	downMeter     rateMeter
+	upMeter       rateMeter
+	hashFailures  int
+	dropped       []DroppedPeer
+	lastRechoke   time.Time
+	rechokeWanted bool
+	ticks         int
+	announcer     *announcer
+	diskWG        sync.WaitGroup
+	checked       atomic.Int64
+}
+
+type candidate struct {
+	addr   string
+	source Source
+}
+
+type dialResult struct {
+	addr string
+	err  error
+}
+
+// Add adds a torrent to the session and starts it: it opens the storage,
+// rechecks existing data, announces and connects to peers.
+func (s *Session) Add(mi *metainfo.MetaInfo, opts AddOptions) (*Torrent, error) {
+	if mi == nil || mi.Info == nil {
+		return nil, errors.New("add torrent: no metainfo")
+	}
+	paths, err := mi.Info.FilePaths(opts.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("add torrent %q: %w", mi.Info.Name, err)
+	}
+	specs := make([]storage.FileSpec, len(mi.Info.Files))
+	for i, f := range mi.Info.Files {
+		specs[i] = storage.FileSpec{Path: paths[i], Length: f.Length}
+	}
+	st, err := storage.New(specs, mi.Info.PieceLength, mi.Info.Pieces)
+	if err != nil {
+		return nil, fmt.Errorf("add torrent %q: %w", mi.Info.Name, err)
+	}
+	n := mi.Info.NumPieces()
+	t := &Torrent{
+		s:            s,
+		mi:           mi,
+		info:         mi.Info,
+		infoHash:     mi.InfoHash,
+		opts:         opts,
+		log:          s.log.With("torrent", mi.Info.Name),
+		done:         make(chan struct{}),
+		stopped:      make(chan struct{}),
+		incoming:     make(chan newConn),
+		commands:     make(chan func()),
+		peerMsgs:     make(chan peerMessage, peerMessageQueue),
+		diskJobs:     make(chan diskJob),
+		diskResults:  make(chan diskResult, 64),
+		writerWake:   make(chan struct{}, 1),
+		trackerPeers: make(chan []string, 4),
+		dialResults:  make(chan dialResult, 16),
+		completedCh:  make(chan struct{}),
+		state:        Checking,
+		storage:      st,
+		picker:       picker.New(n, mi.Info.PieceLength, mi.Info.Length, rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))),
+		choker:       choker.New(s.cfg.Choker, rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))),
+		have:         bitfield.New(n),
+		peers:        make(map[picker.PeerKey]*peer),
+		dialing:      make(map[string]bool),
+		manual:       append([]string(nil), opts.Peers...),
+		banned:       make(map[string]string),
+		strikes:      make(map[string]*strikes),
+		partial:      make(map[int]*pieceProgress),
+		failedBlocks: make(map[int][]blockRecord),
+	}
+	// The context must exist before the torrent is visible to incoming
+	// connections.
+	t.ctx, t.cancel = context.WithCancel(s.ctx)
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		t.cancel()
+		return nil, errors.New("add torrent: session is closed")
+	}
+	if _, dup := s.torrents[t.infoHash]; dup {
+		s.mu.Unlock()
+		t.cancel()
+		return nil, fmt.Errorf("add torrent %q: already in the session", mi.Info.Name)
+	}
+	s.torrents[t.infoHash] = t
+	s.mu.Unlock()
+	t.publish(time.Now())
+	go t.run()
+	return t, nil
+}
+
+// InfoHash identifies the torrent.
+func (t *Torrent) InfoHash() metainfo.Hash { return t.infoHash }
+
+// MetaInfo is the torrent's metainfo.
+func (t *Torrent) MetaInfo() *metainfo.MetaInfo { return t.mi }
+
+// Snapshot returns the latest published picture of the torrent.
+func (t *Torrent) Snapshot() *Snapshot { return t.snapshot.Load() }
+
+// Done is closed when every wanted piece is verified (at once, after the
+// recheck, if the data was already complete).
+func (t *Torrent) Done() <-chan struct{} { return t.done }
+
+// Stopped is closed when the torrent has stopped, by Stop or its session.
+func (t *Torrent) Stopped() <-chan struct{} { return t.stopped }
+
+// AddPeer connects to a peer at "host:port" (and keeps retrying it while we
+// have fewer peers than the limit).
+func (t *Torrent) AddPeer(addr string) {
+	t.do(func() {
+		t.manual = append(t.manual, addr)
+		t.addCandidates([]string{addr}, SourceManual)
+	})
+}
+
+// Pause disconnects every peer and announces "stopped"; Resume undoes it.
+func (t *Torrent) Pause() { t.do(t.pause) }
+
+// Resume reconnects after Pause.
+func (t *Torrent) Resume() { t.do(t.resume) }
+
+// Stop disconnects every peer, announces "stopped" (bounded by
+// Config.StopAnnounceTimeout), flushes and closes the files, and removes the
+// torrent from its session. It returns the error closing the files gave.
+func (t *Torrent) Stop() error {
+	t.cancel()
+	<-t.stopped
+	return t.stopErr
+}
+
+// do runs f on the loop; it is dropped when the torrent has stopped.
+func (t *Torrent) do(f func()) {
+	select {
+	case t.commands <- f:
+	case <-t.stopped:
+	}
+}
+
+// deliver hands a handshaken connection to the loop.
+func (t *Torrent) deliver(c newConn) bool {
+	timer := time.NewTimer(t.s.cfg.HandshakeTimeout)
+	defer timer.Stop()
+	select {
+	case t.incoming <- c:
+		return true
+	case <-t.stopped:
+	case <-t.ctx.Done():
+	case <-timer.C:
+	}
+	return false
+}
+
+// run is the torrent's loop goroutine.
+func (t *Torrent) run() {
+	defer close(t.stopped)
+	defer func() {
+		t.s.mu.Lock()
+		delete(t.s.torrents, t.infoHash)
+		t.s.mu.Unlock()
+	}()
+	for i := 0; i < t.s.cfg.DiskWorkers; i++ {
+		t.diskWG.Add(1)
+		go t.diskWorker()
+	}
+	defer t.shutdown()
+
+	if err := t.recheck(); err != nil {
+		if t.ctx.Err() != nil {
+			return
+		}
+		t.fail(fmt.Errorf("checking existing data: %w", err))
+	}
+	if t.state != Failed {
+		t.state = Downloading
+		if t.picker.Complete() {
+			t.markComplete()
+		}
+		t.startAnnouncer()
+		t.addCandidates(t.manual, SourceManual)
+	}
+	t.publish(time.Now())
+
+	ticker := time.NewTicker(tickInterval)
+	defer ticker.Stop()
+	for {
+		t.flushDiskQueue()
+		var diskSend chan<- diskJob
+		var next diskJob
+		if len(t.diskQueue) > 0 {
+			diskSend, next = t.diskJobs, t.diskQueue[0]
+		}
+		select {
+		case <-t.ctx.Done():
+			return
+		case c := <-t.incoming:
+			t.addConn(c)
+		case m := <-t.peerMsgs:
+			t.handlePeerMessage(m)
+			// Drain a batch without going back through the full select.
+			for i := 0; i < 64; i++ {
+				select {
+				case m := <-t.peerMsgs:
+					t.handlePeerMessage(m)
+					continue
+				default:
+				}
+				break
+			}
+		case r := <-t.diskResults:
+			t.handleDiskResult(r)
+		case diskSend <- next:
+			t.diskQueue = t.diskQueue[1:]
+		case <-t.writerWake:
+			for _, p := range t.peers {
+				if len(p.uploadQueue) > 0 {
+					t.pumpUploads(p)
+				}
+			}
+		case f := <-t.commands:
+			f()
+		case addrs := <-t.trackerPeers:
+			t.addCandidates(addrs, SourceTracker)
+		case r := <-t.dialResults:
+			delete(t.dialing, r.addr)
+			if r.err != nil {
+				t.log.Debug("dial failed", "err", r.err)
+			}
+			t.dialMore()
+		case now := <-ticker.C:
+			t.tick(now)
+		}
+	}
+}
+
+// recheck verifies the data already on disk, publishing progress.
+func (t *Torrent) recheck() error {
+	var last atomic.Int64
+	have, err := t.storage.Recheck(t.ctx, 0, func(done, total int) {
+		t.checked.Store(int64(done))
+		now := time.Now()
+		if now.UnixNano()-last.Load() > int64(tickInterval) {
+			last.Store(now.UnixNano())
+			t.publish(now)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	t.have = have
+	t.picker.SetHave(have)
+	if t.opts.SeedOnly {
+		prio := make([]picker.Priority, have.Len())
+		for i := range prio {
+			if have.Has(i) {
+				prio[i] = picker.Normal
+			}
+		}
+		t.picker.SetPiecePriorities(prio)
+	}
+	for _, i := range have.Indexes() {
+		t.verifiedBytes += t.info.PieceSize(i)
+	}
+	return nil
+}
+
+// shutdown runs when the loop exits: peers, announcer, disk workers, files.
+func (t *Torrent) shutdown() {
+	for _, p := range t.peers {
+		t.dropPeer(p, errors.New("torrent stopped"))
+	}
+	if t.announcer != nil {
+		t.announcer.stop()
+	}
+	close(t.diskJobs)
+	// Disk workers finish their current job; results nobody will read are
+	// discarded by the workers once the loop is gone (ctx is done).
+	t.diskWG.Wait()
+	for _, j := range t.diskQueue {
+		putBlockBuffer(j.buf)
+	}
+	t.diskQueue = nil
+	err := t.storage.Sync()
+	if cerr := t.storage.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.stopErr = fmt.Errorf("torrent %q: closing files: %w", t.info.Name, err)
+	}
+	if t.state != Failed {
+		t.state = Stopped
+	}
+	t.publish(time.Now())
+}
+
+// fail puts the torrent in the Failed state: peers are dropped and nothing
+// more is requested or served, but the session keeps running.
+func (t *Torrent) fail(err error) {
+	if t.state == Failed {
+		return
+	}
+	t.log.Warn("torrent failed", "err", err)
+	t.state = Failed
+	t.errMsg = err.Error()
+	for _, p := range t.peers {
+		t.dropPeer(p, fmt.Errorf("torrent failed: %v", err))
+	}
+	if t.announcer != nil {
+		go t.announcer.stop() // bounded; the loop does not wait for trackers
+		t.announcer = nil
+	}
+	t.publish(time.Now())
+}
+
+func (t *Torrent) pause() {
+	if t.state == Failed || t.state == Paused {
+		return
+	}
+	for _, p := range t.peers {
+		t.dropPeer(p, errors.New("paused"))
+	}
+	if t.announcer != nil {
+		go t.announcer.stop()
+		t.announcer = nil
+	}
+	t.state = Paused
+	t.publish(time.Now())
+}
+
+func (t *Torrent) resume() {
+	if t.state != Paused {
+		return
+	}
+	t.state = Downloading
+	if t.complete {
+		t.state = Seeding
+	}
+	t.startAnnouncer()
+	t.addCandidates(t.manual, SourceManual)
+	t.publish(time.Now())
+}
+
+func (t *Torrent) active() bool { return t.state == Downloading || t.state == Seeding }
+
+// markComplete runs once, when the last wanted piece is verified.
+func (t *Torrent) markComplete() {
+	if t.complete {
+		return
+	}
+	t.complete = true
+	t.state = Seeding
+	close(t.done)
+	close(t.completedCh)
+	t.log.Info("download complete")
+	t.publish(time.Now())
+}
+
+// tick does the periodic work: rates, snapshots, rechoking, timeouts, dials.
+func (t *Torrent) tick(now time.Time) {
+	t.ticks++
+	for _, p := range t.peers {
+		up := p.uploaded.Load()
+		t.uploaded += up - p.uploadedSeen
+		p.uploadedSeen = up
+		p.downMeter.sample(now, p.downloaded)
+		p.upMeter.sample(now, up)
+	}
+	t.downMeter.sample(now, t.downloaded)
+	t.upMeter.sample(now, t.uploaded)
+	if t.active() && (t.choker.Due(now) || t.rechokeWanted) {
+		t.rechoke(now)
+	}
+	if t.ticks%4 == 0 {
+		t.checkTimeouts(now)
+		if t.ticks%40 == 0 && t.active() {
+			// Retry manual peers we lost or never reached.
+			t.addCandidates(t.manual, SourceManual)
+		}
+		t.dialMore()
+	}
+	t.publish(now)
+}
+
+// addCandidates queues addresses to dial.
+func (t *Torrent) addCandidates(addrs []string, source Source) {
+	for _, a := range addrs {
+		t.candidates = append(t.candidates, candidate{a, source})
+	}
+	// Bound the queue: newest addresses win.
+	if len(t.candidates) > 1000 {
+		t.candidates = t.candidates[len(t.candidates)-1000:]
+	}
+	t.dialMore()
+}
+
+func (t *Torrent) dialMore() {
+	if !t.active() {
+		return
+	}
+	for len(t.candidates) > 0 && len(t.peers)+len(t.dialing) < t.s.cfg.MaxPeersPerTorrent {
+		c := t.candidates[0]
+		t.candidates = t.candidates[1:]
+		if t.dialing[c.addr] || t.banned[c.addr] != "" || t.connectedTo(c.addr) {
+			continue
+		}
+		t.dialing[c.addr] = true
+		go func(c candidate) {
+			err := t.s.dial(t.ctx, t, c.addr, c.source)
+			select {
+			case t.dialResults <- dialResult{c.addr, err}:
+			case <-t.stopped:
+			}
+		}(c)
+	}
+}
+
+func (t *Torrent) connectedTo(addr string) bool {
+	for _, p := range t.peers {
+		if p.addr == addr || p.listenAddr() == addr {
+			return true
+		}
+	}
+	return false
+}
+
+// addConn takes over a handshaken connection.
+func (t *Torrent) addConn(c newConn) {
+	reject := func(reason string) {
+		t.log.Debug("connection refused", "peer", c.conn.RemoteAddr(), "reason", reason)
+		c.conn.Close()
+		t.s.connClosed()
+	}
+	addr := c.conn.RemoteAddr().String()
+	switch {
+	case !t.active():
+		reject("torrent is " + t.state.String())
+		return
+	case len(t.peers) >= t.s.cfg.MaxPeersPerTorrent:
+		reject("peer limit reached")
+		return
+	case t.banned[addr] != "":
+		reject("banned: " + t.banned[addr])
+		return
+	case t.banned[string(c.handshake.PeerID[:])] != "":
+		reject("banned peer ID: " + t.banned[string(c.handshake.PeerID[:])])
+		return
+	}
+	for _, p := range t.peers {
+		if p.id == c.handshake.PeerID {
+			reject("already connected to this peer ID")
+			return
+		}
+	}
+	now := time.Now()
+	t.nextKey++
+	p := newPeer(t.nextKey, c.conn, c.handshake, c.incoming, c.source, t.info.NumPieces(), now)
+	if c.dialedAddr != "" {
+		p.addr = c.dialedAddr
+	}
+	t.peers[p.key] = p
+	t.log.Debug("peer connected", "peer", p.addr, "client", p.client, "incoming", p.incoming)
+
+	// BEP 3 and BEP 6: what we have must be the first message.
+	switch {
+	case p.fast && t.have.All():
+		p.send(wire.Message{ID: wire.HaveAll})
+	case p.fast && t.have.None():
+		p.send(wire.Message{ID: wire.HaveNone})
+	case !t.have.None():
+		p.send(wire.Message{ID: wire.Bitfield, Bitfield: t.have.Bytes()})
+	}
+	if p.extended {
+		hs := wire.ExtendedHandshake{
+			M:            map[string]int{},
+			V:            wire.ClientVersion,
+			Port:         t.s.port,
+			Reqq:         ourReqq,
+			MetadataSize: len(t.info.Raw),
+		}
+		if p.ip.IsValid() {
+			hs.YourIP = p.ip
+		}
+		p.send(wire.NewExtended(wire.ExtendedHandshakeID, hs.Encode()))
+	}
+	go p.readLoop(t.ctx, t.peerMsgs, wire.MaxLength(t.info.NumPieces()), t.s.down)
+	go p.writeLoop(t.ctx, t.s.up, t.writerWake)
+	t.rechokeWanted = true
+}
+
+// dropPeer disconnects p and forgets it, recording why.
+func (t *Torrent) dropPeer(p *peer, reason error) {
+	if p.gone {
+		return
+	}
+	p.gone = true
+	p.close()
+	t.s.connClosed()
+	delete(t.peers, p.key)
+	t.picker.PeerGone(p.key) // its requests go back to the pool
+	p.requested = nil
+	p.uploadQueue = nil
+	up := p.uploaded.Load()
+	t.uploaded += up - p.uploadedSeen
+	p.uploadedSeen = up
+	t.log.Debug("peer dropped", "peer", p.addr, "reason", reason)
+	t.dropped = append(t.dropped, DroppedPeer{At: time.Now(), Addr: p.addr, Client: p.client, Reason: reason.Error()})
+	if len(t.dropped) > droppedPeersKept {
+		t.dropped = t.dropped[len(t.dropped)-droppedPeersKept:]
+	}
+	if !p.amChoking || p.peerInterested {
+		t.rechokeWanted = true
+	}
+	t.dialMore()
+}
+
+// listenAddr is where the peer accepts connections, when it told us.
+func (p *peer) listenAddr() string {
+	if p.listenPort == 0 || !p.ip.IsValid() {
+		return p.addr
+	}
+	return netip.AddrPortFrom(p.ip, uint16(p.listenPort)).String()
+}
+
+// rechoke asks the choker whom to upload to and applies its decisions.
+func (t *Torrent) rechoke(now time.Time) {
+	t.lastRechoke = now
+	t.rechokeWanted = false
+	if len(t.peers) == 0 {
+		return
+	}
+	list := make([]choker.Peer, 0, len(t.peers))
+	for _, p := range t.peers {
+		list = append(list, choker.Peer{
+			Key:          choker.PeerKey(p.key),
+			Interested:   p.peerInterested,
+			DownloadRate: p.downMeter.rate(),
+			UploadRate:   p.upMeter.rate(),
+			ConnectedAt:  p.connectedAt,
+			LastBlockAt:  p.lastBlockAt,
+		})
+	}
+	for _, d := range t.choker.Rechoke(now, list, t.complete) {
+		p := t.peers[picker.PeerKey(d.Key)]
+		if p == nil {
+			continue
+		}
+		p.chokeReason, p.optimistic = d.Reason, d.Optimistic
+		p.snubbed = p.snubbed || d.Snubbed
+		if !d.Snubbed && !p.lastBlockAt.IsZero() && now.Sub(p.lastBlockAt) < time.Minute {
+			p.snubbed = false
+		}
+		switch {
+		case d.Unchoke && p.amChoking:
+			p.amChoking = false
+			p.send(wire.Message{ID: wire.Unchoke})
+		case !d.Unchoke && !p.amChoking:
+			p.amChoking = true
+			p.send(wire.Message{ID: wire.Choke})
+			t.discardUploads(p)
+		}
+	}
+}
+
+// publish builds and stores a new snapshot.
+func (t *Torrent) publish(now time.Time) {
+	s := &Snapshot{
+		At:            now,
+		Name:          t.info.Name,
+		InfoHash:      t.infoHash,
+		State:         t.state,
+		Err:           t.errMsg,
+		TotalSize:     t.info.Length,
+		PieceLength:   t.info.PieceLength,
+		NumPieces:     t.info.NumPieces(),
+		ListenPort:    t.s.port,
+		CheckedPieces: int(t.checked.Load()),
+	}
+	if t.state == Checking {
+		// The loop has not started: only the recheck progress is known.
+		t.snapshot.Store(s)
+		return
+	}
+	s.HaveCount = t.have.Count()
+	s.VerifiedBytes = t.verifiedBytes
+	s.Complete = t.complete
+	s.DownRate, s.UpRate = t.downMeter.rate(), t.upMeter.rate()
+	s.Downloaded, s.Uploaded, s.Wasted = t.downloaded, t.uploaded, t.wasted
+	s.HashFailures = t.hashFailures
+	s.BannedPeers = len(t.banned)
+	s.Availability = t.picker.AvailabilityAll()
+	s.Pieces = make([]PieceState, s.NumPieces)
+	for i := range s.Pieces {
+		if t.have.Has(i) {
+			s.Pieces[i] = PieceHave
+		}
+	}
+	for i := range t.partial {
+		if s.Pieces[i] != PieceHave {
+			s.Pieces[i] = PieceDownloading
+		}
+	}
+	s.DroppedPeers = append([]DroppedPeer(nil), t.dropped...)
+	s.Peers = make([]PeerSnapshot, 0, len(t.peers))
+	for _, p := range t.peers {
+		hc := p.have.Count()
+		ps := PeerSnapshot{
+			Addr: p.addr, Client: p.client, PeerID: p.id, Source: p.source,
+			Incoming: p.incoming, AmChoking: p.amChoking, AmInterested: p.amInterested,
+			PeerChoking: p.peerChoking, PeerInterested: p.peerInterested,
+			Snubbed: p.snubbed, Optimistic: p.optimistic, Fast: p.fast, Extended: p.extended,
+			ChokeReason: p.chokeReason, HaveCount: hc, Bitfield: p.have.Clone(),
+			Outstanding: len(p.requested), Queued: len(p.uploadQueue) + p.readsInFlight,
+			DownRate: p.downMeter.rate(), UpRate: p.upMeter.rate(),
+			Downloaded: p.downloaded, Uploaded: p.uploaded.Load(), ConnectedAt: p.connectedAt,
+		}
+		if s.NumPieces > 0 {
+			ps.Progress = float64(hc) / float64(s.NumPieces)
+		}
+		s.Peers = append(s.Peers, ps)
+	}
+	t.snapshot.Store(s)
+}

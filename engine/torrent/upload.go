@@ -1,0 +1,99 @@
+package torrent
+
+import (
+	"fmt"
+
+	"github.com/swarmscope/swarmscope/engine/wire"
+)
+
+// onRequest validates a peer's request and queues it for a disk read. A
+// request that no honest peer would send drops the peer; one that merely
+// comes at the wrong time (we choke it) is rejected or ignored.
+func (t *Torrent) onRequest(p *peer, m wire.Message) error {
+	n := t.info.NumPieces()
+	switch {
+	case int(m.Index) >= n:
+		return fmt.Errorf("request: piece index %d out of range (torrent has %d pieces)", m.Index, n)
+	case m.Length == 0 || m.Length > wire.BlockSize:
+		return fmt.Errorf("request: %d bytes (piece %d, begin %d), allowed 1 to %d", m.Length, m.Index, m.Begin, wire.BlockSize)
+	case int64(m.Begin)+int64(m.Length) > t.info.PieceSize(int(m.Index)):
+		return fmt.Errorf("request: bytes %d to %d are past the end of piece %d (%d bytes)", m.Begin, int64(m.Begin)+int64(m.Length), m.Index, t.info.PieceSize(int(m.Index)))
+	case !t.have.Has(int(m.Index)):
+		return fmt.Errorf("request: piece %d, which we do not have", m.Index)
+	}
+	if p.amChoking || t.state != Downloading && t.state != Seeding || len(p.uploadQueue) >= ourReqq {
+		if p.fast {
+			p.send(wire.NewReject(m.Index, m.Begin, m.Length))
+		}
+		return nil
+	}
+	p.uploadQueue = append(p.uploadQueue, m)
+	t.pumpUploads(p)
+	return nil
+}
+
+// pumpUploads starts disk reads for p's queued requests while it has fewer
+// than uploadReadAhead blocks read but not yet sent.
+func (t *Torrent) pumpUploads(p *peer) {
+	for len(p.uploadQueue) > 0 && !p.gone && !p.amChoking {
+		inFlight := p.readsInFlight + int(p.piecesQueued-p.piecesSent.Load())
+		if inFlight >= uploadReadAhead {
+			return
+		}
+		m := p.uploadQueue[0]
+		p.uploadQueue = p.uploadQueue[1:]
+		buf := getBlockBuffer()
+		*buf = (*buf)[:m.Length]
+		p.readsInFlight++
+		t.queueDisk(diskJob{kind: jobRead, piece: int(m.Index), begin: m.Begin, buf: buf, peer: p})
+	}
+	if len(p.uploadQueue) == 0 {
+		p.uploadQueue = nil // let a long queue's array go
+	}
+}
+
+// onRead sends a block read from disk to the peer that asked for it.
+func (t *Torrent) onRead(j diskJob, err error) {
+	p := j.peer
+	p.readsInFlight--
+	if err != nil {
+		putBlockBuffer(j.buf)
+		t.fail(fmt.Errorf("reading piece %d at %d for %s: %w", j.piece, j.begin, p.addr, err))
+		return
+	}
+	if p.gone || p.amChoking {
+		putBlockBuffer(j.buf)
+		return
+	}
+	p.piecesQueued++
+	if !p.outbox.push(outMessage{msg: wire.NewPiece(uint32(j.piece), j.begin, *j.buf), buf: j.buf}) {
+		putBlockBuffer(j.buf)
+		t.dropPeer(p, fmt.Errorf("send queue over %d messages: peer is not reading", maxOutbox))
+		return
+	}
+	t.pumpUploads(p)
+}
+
+// onCancel withdraws a request the peer no longer wants, wherever it is.
+func (t *Torrent) onCancel(p *peer, m wire.Message) {
+	for i, q := range p.uploadQueue {
+		if q.Index == m.Index && q.Begin == m.Begin && q.Length == m.Length {
+			p.uploadQueue = append(p.uploadQueue[:i], p.uploadQueue[i+1:]...)
+			return
+		}
+	}
+	if p.outbox.removePiece(m.Index, m.Begin, m.Length) {
+		p.piecesQueued--
+	}
+}
+
+// discardUploads drops p's queued requests after we choke it (BEP 3); with
+// the fast extension each one is explicitly rejected (BEP 6).
+func (t *Torrent) discardUploads(p *peer) {
+	if p.fast {
+		for _, q := range p.uploadQueue {
+			p.send(wire.NewReject(q.Index, q.Begin, q.Length))
+		}
+	}
+	p.uploadQueue = nil
+}
