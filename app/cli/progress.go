@@ -103,7 +103,9 @@ func (p *ProgressBar) Finish() {
 	now := p.now()
 	elapsed := now.Sub(p.start)
 	line := fmt.Sprintf("%s: %s in %s", p.label, humanize.IBytes(uint64(max(p.done, 0))), formatDuration(elapsed))
-	if secs := elapsed.Seconds(); secs > 0 {
+	// An average over a few milliseconds is noise (e.g. a download that was
+	// already complete when the bar started), so only quote a real one.
+	if secs := elapsed.Seconds(); secs >= 0.5 {
 		line += fmt.Sprintf(", %s/s", humanize.IBytes(uint64(float64(p.done)/secs)))
 	}
 	if p.status != "" {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/netip"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -112,6 +113,13 @@ func (s *Session) Add(mi *metainfo.MetaInfo, opts AddOptions) (*Torrent, error) 
 	if mi == nil || mi.Info == nil {
 		return nil, errors.New("add torrent: no metainfo")
 	}
+	// Storage takes absolute paths only; "-dir dl" on the command line is
+	// relative to where the user stands.
+	dir, err := filepath.Abs(opts.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("add torrent %q: download folder %q: %w", mi.Info.Name, opts.Dir, err)
+	}
+	opts.Dir = dir
 	paths, err := mi.Info.FilePaths(opts.Dir)
 	if err != nil {
 		return nil, fmt.Errorf("add torrent %q: %w", mi.Info.Name, err)
