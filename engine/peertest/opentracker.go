@@ -124,6 +124,10 @@ func (tr *Tracker) waitReady(ctx context.Context, infoHashes [][20]byte) error {
 	client := &http.Client{Timeout: time.Second}
 	for _, h := range probes {
 		var last string
+		// opentracker loads its whitelist on another thread and was seen to
+		// accept one probe and refuse the next announce right after start,
+		// so ready means several accepted probes in a row.
+		accepted := 0
 		for {
 			select {
 			case <-tr.Done():
@@ -132,12 +136,16 @@ func (tr *Tracker) waitReady(ctx context.Context, infoHashes [][20]byte) error {
 			}
 			body, err := tr.probe(ctx, client, h)
 			if err == nil && strings.HasPrefix(body, "d") && (len(infoHashes) == 0 || !strings.Contains(body, "failure reason")) {
-				break
-			}
-			if err != nil {
-				last = err.Error()
+				if accepted++; accepted >= 3 {
+					break
+				}
 			} else {
-				last = fmt.Sprintf("%q", body)
+				accepted = 0
+				if err != nil {
+					last = err.Error()
+				} else {
+					last = fmt.Sprintf("%q", body)
+				}
 			}
 			select {
 			case <-ctx.Done():

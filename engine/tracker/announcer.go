@@ -237,8 +237,11 @@ func (a *Announcer) run(ctx context.Context) {
 			return
 		case <-a.completed:
 			if !completedSent {
+				// "min interval" paces routine re-announces; an event is
+				// news the tracker should get now (as libtorrent and
+				// Transmission send it), or it may never come if we stop.
 				completedPending = true
-				next = earliestAllowed(lastSuccess, minInterval)
+				next = time.Now()
 			}
 			continue
 		case <-a.needPeers:
