@@ -15,6 +15,7 @@ import (
 
 	"github.com/swarmscope/swarmscope/engine/metainfo"
 	"github.com/swarmscope/swarmscope/engine/torrent"
+	"github.com/swarmscope/swarmscope/engine/tracker"
 )
 
 // DownloadOptions are the settings of "swarmscope download".
@@ -72,9 +73,11 @@ func Download(ctx context.Context, stdout, stderr io.Writer, opts DownloadOption
 	bar := NewProgressBar(stderr, "downloading", mi.Info.Length)
 	ticker := time.NewTicker(statusInterval)
 	defer ticker.Stop()
+	trackerProblems := newTrackerProblemReporter(stderr)
 loop:
 	for {
 		s := t.Snapshot()
+		trackerProblems.report(s.Trackers)
 		bar.SetStatus(statusLine(s))
 		bar.Update(s.VerifiedBytes)
 		if s.State == torrent.Failed {
@@ -135,6 +138,37 @@ func waitChecked(ctx context.Context, stderr io.Writer, t *torrent.Torrent) erro
 			return fmt.Errorf("interrupted while checking existing data: %w", ctx.Err())
 		case <-ticker.C:
 		}
+	}
+}
+
+// trackerProblemReporter prints one line on stderr when a tracker starts
+// failing, e.g. "tracker udp://…: connection refused", and not again for
+// its retries (whose messages differ only in details such as a local port)
+// until it has worked in between.
+type trackerProblemReporter struct {
+	w        io.Writer
+	terminal bool            // a progress bar is being redrawn on w
+	failing  map[string]bool // tracker URLs already reported
+}
+
+func newTrackerProblemReporter(w io.Writer) *trackerProblemReporter {
+	return &trackerProblemReporter{w: w, terminal: IsTerminal(w), failing: map[string]bool{}}
+}
+
+func (r *trackerProblemReporter) report(trackers []torrent.TrackerStatus) {
+	for _, st := range trackers {
+		if st.State == tracker.Working {
+			delete(r.failing, st.URL)
+			continue
+		}
+		if st.State != tracker.Failing || st.LastError == "" || r.failing[st.URL] {
+			continue
+		}
+		r.failing[st.URL] = true
+		if r.terminal {
+			fmt.Fprint(r.w, "\r\x1b[K") // over the progress bar, which redraws below
+		}
+		fmt.Fprintf(r.w, "tracker %s: %s\n", st.URL, st.LastError)
 	}
 }
 

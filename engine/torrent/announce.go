@@ -1,45 +1,172 @@
 package torrent
 
 import (
-	"context"
-	"math/rand/v2"
+	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/swarmscope/swarmscope/engine/tracker"
 )
 
-// announcer tells the torrent's trackers about us and feeds the peers they
-// return to the loop: "started" first, then at the interval each tracker
-// asks for, "completed" when the download finishes, and "stopped" (bounded
-// by Config.StopAnnounceTimeout) when the torrent stops or pauses. Within a
-// BEP 12 tier the first tracker that answers is used.
-type announcer struct {
-	t      *Torrent
-	key    uint32
-	cancel context.CancelFunc
-	done   chan struct{}
-}
+// The torrent's side of announcing. The BEP 12 logic — tiers, shuffling,
+// failover and promotion, the started/completed/stopped events, intervals,
+// trackerid, scrape, per-tracker status — lives in tracker.Announcer; this
+// file only connects it to the loop: statistics in, peers out, "completed"
+// and "we need peers" signals, and a bounded stop.
+//
+// Private torrents (BEP 27) may only use their trackers' peers. Trackers
+// are the only peer source besides AddOptions.Peers today; a future DHT,
+// PEX or LSD source must stay off when t.info.Private is set.
 
 const (
-	defaultAnnounceInterval = 30 * time.Minute
-	minAnnounceInterval     = time.Second
-	announceTimeout         = 30 * time.Second
-	announceRetry           = 30 * time.Second
-	numWant                 = 50
+	// fewPeers: below this many connected peers, with no address left to
+	// try, a downloading torrent asks its trackers for more.
+	fewPeers = 10
+	// needPeersGap is the least time between two such requests, so a small
+	// swarm does not make us announce every second to a tracker without a
+	// min interval (UDP trackers have none).
+	needPeersGap = 2 * time.Minute
 )
 
-func (t *Torrent) startAnnouncer() {
-	if t.opts.NoTrackers || t.announcer != nil || len(t.trackerTiers()) == 0 {
-		return
-	}
-	// Its context is not derived from the torrent's: "stopped" must still
-	// be sent after the torrent's context is cancelled.
-	ctx, cancel := context.WithCancel(context.Background())
-	a := &announcer{t: t, key: rand.Uint32(), cancel: cancel, done: make(chan struct{})}
-	t.announcer = a
-	go a.run(ctx)
+// TrackerStatus is one tracker as the torrent's announcer last saw it: URL,
+// tier, state (working, updating, error, not contacted), last error in
+// words, warning, the tracker's counts, peers received and announce times.
+type TrackerStatus = tracker.TrackerStatus
+
+// announcer is the loop's handle on the torrent's tracker.Announcer.
+type announcer struct {
+	trackers *tracker.Announcer
+	stopped  bool          // stop was called; statuses stay readable
+	stopDone chan struct{} // closed when the "stopped" announces are over
+	askedAt  time.Time     // start, or the last NeedPeers; loop-owned
 }
 
+// startAnnouncer begins announcing ("started" at once) unless trackers are
+// off, absent, or already being announced to. It runs on the loop.
+func (t *Torrent) startAnnouncer() {
+	if t.opts.NoTrackers || (t.announcer != nil && !t.announcer.stopped) {
+		return
+	}
+	tiers := t.trackerTiers()
+	if len(tiers) == 0 {
+		return
+	}
+	// The first announce reads its statistics from the snapshot: publish
+	// now so a seeder whose recheck just ended does not report the whole
+	// torrent as left.
+	t.publish(time.Now())
+	cfg := tracker.AnnouncerConfig{
+		Tiers:       tiers,
+		InfoHash:    t.infoHash,
+		PeerID:      t.s.peerID,
+		Port:        uint16(t.s.port),
+		Stats:       t.announceStats,
+		OnPeers:     t.deliverTrackerPeers,
+		StopTimeout: t.s.cfg.StopAnnounceTimeout,
+	}
+	if t.s.cfg.AnnounceInterval > 0 {
+		// Tests: also retry failing trackers at their pace.
+		cfg.RetryInterval = t.s.cfg.AnnounceInterval
+	}
+	a := &announcer{trackers: tracker.NewAnnouncer(cfg), stopDone: make(chan struct{}), askedAt: time.Now()}
+	previous := t.announcer
+	t.announcer = a
+	// Not derived from the torrent's context: "stopped" must still go out
+	// after that is cancelled. stopAnnouncer ends it.
+	if previous == nil {
+		a.trackers.Start(t.s.ctx)
+		return
+	}
+	// Resume right after Pause: our "started" must not reach a tracker
+	// before the pause's "stopped", or the tracker would forget us. A Stop
+	// before this Start makes the Start a no-op.
+	go func() {
+		<-previous.stopDone
+		a.trackers.Start(t.s.ctx)
+	}()
+}
+
+// stopAnnouncer sends "stopped" to the trackers that know us. With wait it
+// blocks until they answered or Config.StopAnnounceTimeout (plus a second
+// for an announce in flight) passed; without, it returns at once.
+func (t *Torrent) stopAnnouncer(wait bool) {
+	a := t.announcer
+	if a == nil || a.stopped {
+		return
+	}
+	a.stopped = true
+	go func() {
+		a.trackers.Stop()
+		close(a.stopDone)
+	}()
+	if !wait {
+		return
+	}
+	timer := time.NewTimer(t.s.cfg.StopAnnounceTimeout + time.Second)
+	defer timer.Stop()
+	select {
+	case <-a.stopDone:
+	case <-timer.C:
+		t.log.Warn("trackers did not answer the stopped announce in time",
+			"timeout", t.s.cfg.StopAnnounceTimeout)
+	}
+}
+
+// announceCompleted tells the trackers, once, that the download finished.
+// A torrent complete before it first announces sends no "completed".
+func (t *Torrent) announceCompleted() {
+	if a := t.announcer; a != nil && !a.stopped {
+		a.trackers.Completed()
+	}
+}
+
+// askTrackersForPeers runs from the loop's tick. It asks for an early
+// announce when a downloading torrent has few peers and nothing left to
+// dial, and, with Config.AnnounceInterval set, every AnnounceInterval
+// whatever the peer count. The tracker's min interval still applies.
+func (t *Torrent) askTrackersForPeers(now time.Time) {
+	a := t.announcer
+	if a == nil || a.stopped || !t.active() {
+		return
+	}
+	override := t.s.cfg.AnnounceInterval
+	starving := !t.complete && len(t.peers) < fewPeers && len(t.candidates) == 0 && len(t.dialing) == 0
+	switch {
+	case override > 0 && now.Sub(a.askedAt) >= override:
+	case starving && now.Sub(a.askedAt) >= needPeersGap:
+	default:
+		return
+	}
+	a.askedAt = now
+	a.trackers.NeedPeers()
+}
+
+// trackerStatuses is what the snapshot shows: the announcer's view, or,
+// before the first announce, every tracker as not contacted. Nil when
+// trackers are off.
+func (t *Torrent) trackerStatuses() []TrackerStatus {
+	if t.opts.NoTrackers {
+		return nil
+	}
+	if t.announcer != nil {
+		out := t.announcer.trackers.Statuses()
+		for i := range out {
+			out[i].LastError = trackerErrorInWords(out[i].URL, out[i].LastError)
+		}
+		return out
+	}
+	var out []TrackerStatus
+	for tier, urls := range t.trackerTiers() {
+		for _, u := range urls {
+			out = append(out, TrackerStatus{URL: u, Tier: tier, State: tracker.NotContacted,
+				Seeders: -1, Leechers: -1, Downloaded: -1})
+		}
+	}
+	return out
+}
+
+// trackerTiers are the torrent's BEP 12 tiers without empty URLs or tiers;
+// a torrent with only "announce" has that as its one tier.
 func (t *Torrent) trackerTiers() [][]string {
 	var tiers [][]string
 	for _, tier := range t.mi.AnnounceList {
@@ -59,132 +186,29 @@ func (t *Torrent) trackerTiers() [][]string {
 	return tiers
 }
 
-// stop ends the announcer after its "stopped" announces (bounded wait).
-func (a *announcer) stop() {
-	a.cancel()
-	select {
-	case <-a.done:
-	case <-time.After(a.t.s.cfg.StopAnnounceTimeout + time.Second):
-		a.t.log.Warn("trackers did not answer the stopped announce in time")
+// announceStats is what we report in each announce; it runs on the
+// announcer's goroutine, so it reads the published snapshot.
+func (t *Torrent) announceStats() tracker.Stats {
+	s := t.snapshot.Load()
+	if s == nil {
+		return tracker.Stats{}
 	}
+	st := tracker.Stats{Uploaded: s.Uploaded, Downloaded: s.Downloaded, Left: s.TotalSize - s.VerifiedBytes}
+	if s.Complete {
+		st.Left = 0 // skipped pieces are not "left": we will not fetch them
+	}
+	return st
 }
 
-func (a *announcer) run(ctx context.Context) {
-	defer close(a.done)
-	t := a.t
-	tiers := t.trackerTiers()
-	started := map[string]bool{} // trackers that know us, for "stopped"
-	completed := t.completedCh
-	select {
-	case <-completed:
-		completed = nil // already complete when started: no "completed" event
-	default:
-	}
-	event := tracker.Started
-	sentCompleted := false
-	for {
-		interval := time.Duration(0)
-		for _, tier := range tiers {
-			for _, url := range tier {
-				resp, err := a.announce(ctx, url, event)
-				if err != nil {
-					if ctx.Err() != nil {
-						break
-					}
-					t.log.Warn("announce failed", "tracker", url, "event", event, "err", err)
-					continue
-				}
-				started[url] = true
-				if event == tracker.Completed {
-					sentCompleted = true
-				}
-				if interval == 0 || resp.Interval < interval {
-					interval = resp.Interval
-				}
-				a.deliver(ctx, resp)
-				break // first working tracker of the tier
-			}
-		}
-		event = tracker.None
-		switch {
-		case interval == 0:
-			interval = announceRetry // nobody answered
-		case interval <= 0:
-			interval = defaultAnnounceInterval
-		}
-		if t.s.cfg.AnnounceInterval > 0 {
-			interval = t.s.cfg.AnnounceInterval
-		}
-		interval = max(interval, minAnnounceInterval)
-		timer := time.NewTimer(interval)
-		select {
-		case <-ctx.Done():
-			timer.Stop()
-			// A download that finished just before the stop still tells
-			// the trackers it completed.
-			finishedUnsent := false
-			if completed != nil {
-				select {
-				case <-completed:
-					finishedUnsent = true
-				default:
-				}
-			} else if event == tracker.Completed && !sentCompleted {
-				finishedUnsent = true
-			}
-			a.sendStopped(started, finishedUnsent)
-			return
-		case <-timer.C:
-		case <-completed:
-			timer.Stop()
-			completed = nil
-			event = tracker.Completed
-		}
-	}
-}
-
-func (a *announcer) sendStopped(started map[string]bool, completed bool) {
-	ctx, cancel := context.WithTimeout(context.Background(), a.t.s.cfg.StopAnnounceTimeout)
-	defer cancel()
-	for url := range started {
-		if completed {
-			if _, err := a.announce(ctx, url, tracker.Completed); err != nil {
-				a.t.log.Debug("completed announce failed", "tracker", url, "err", err)
-			}
-		}
-		if _, err := a.announce(ctx, url, tracker.Stopped); err != nil {
-			a.t.log.Debug("stopped announce failed", "tracker", url, "err", err)
-		}
-	}
-}
-
-func (a *announcer) announce(ctx context.Context, url string, event tracker.Event) (*tracker.AnnounceResponse, error) {
-	t := a.t
-	req := tracker.AnnounceRequest{
-		InfoHash: t.infoHash,
-		PeerID:   t.s.peerID,
-		Port:     uint16(t.s.port),
-		Event:    event,
-		NumWant:  numWant,
-		Key:      a.key,
-	}
-	if s := t.snapshot.Load(); s != nil {
-		req.Uploaded, req.Downloaded = s.Uploaded, s.Downloaded
-		req.Left = s.TotalSize - s.VerifiedBytes
-	}
-	if event == tracker.Stopped {
-		req.NumWant = 0
-	}
-	ctx, cancel := context.WithTimeout(ctx, announceTimeout)
-	defer cancel()
-	return tracker.Announce(ctx, url, req)
-}
-
-// deliver hands the tracker's peers to the loop, leaving out ourselves.
-func (a *announcer) deliver(ctx context.Context, resp *tracker.AnnounceResponse) {
-	var addrs []string
-	for _, ap := range resp.Peers {
-		if int(ap.Port()) == a.t.s.port && (ap.Addr().IsLoopback() || ap.Addr().IsUnspecified()) {
+// deliverTrackerPeers hands a tracker's peers to the loop, leaving out
+// ourselves (trackers such as opentracker list the announcing peer too). It
+// runs on the announcer's goroutine and gives up when the torrent stops,
+// because the loop no longer reads then.
+func (t *Torrent) deliverTrackerPeers(peers []netip.AddrPort) {
+	addrs := make([]string, 0, len(peers))
+	for _, ap := range peers {
+		ap = netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
+		if ap.Port() == 0 || t.isOurAddress(ap) {
 			continue
 		}
 		addrs = append(addrs, ap.String())
@@ -193,7 +217,49 @@ func (a *announcer) deliver(ctx context.Context, resp *tracker.AnnounceResponse)
 		return
 	}
 	select {
-	case a.t.trackerPeers <- addrs:
-	case <-ctx.Done():
+	case t.trackerPeers <- addrs:
+	case <-t.ctx.Done():
 	}
+}
+
+// isOurAddress reports whether ap is our own listener as a tracker on this
+// machine would see it.
+func (t *Torrent) isOurAddress(ap netip.AddrPort) bool {
+	return int(ap.Port()) == t.s.port && (ap.Addr().IsLoopback() || ap.Addr().IsUnspecified())
+}
+
+// networkCauses are the socket errors people know by name, with the words
+// the snapshot uses for them.
+var networkCauses = []struct{ needle, words string }{
+	{"connection refused", "connection refused"},
+	{"no such host", "host not found"},
+	{"network is unreachable", "network unreachable"},
+	{"no route to host", "no route to host"},
+	{"connection reset by peer", "connection reset"},
+	{"i/o timeout", "timed out"},
+}
+
+// trackerErrorInWords shortens an announce error for the Trackers tab and
+// the command line, which show the tracker's URL beside it: the
+// "tracker: <url>: announce:" prefix goes, and a refused, unreachable or
+// silent tracker is said as such instead of as a chain of socket calls
+// ("announce: connect: receive: read udp …: connection refused"). What the
+// tracker itself said, and anything unrecognised, is kept.
+func trackerErrorInWords(url, msg string) string {
+	timedOut := strings.HasPrefix(msg, "timed out: ")
+	msg = strings.TrimPrefix(msg, "timed out: ")
+	msg = strings.TrimPrefix(msg, "tracker: "+url+": ")
+	msg = strings.TrimPrefix(msg, "announce: ")
+	if strings.HasPrefix(msg, "tracker said: ") {
+		return msg
+	}
+	for _, c := range networkCauses {
+		if strings.Contains(msg, c.needle) {
+			return c.words
+		}
+	}
+	if timedOut || strings.HasSuffix(msg, "context deadline exceeded") {
+		return "timed out: " + strings.TrimSuffix(strings.TrimSuffix(msg, "context deadline exceeded"), ": ")
+	}
+	return msg
 }

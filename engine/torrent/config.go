@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/swarmscope/swarmscope/engine/choker"
+	"github.com/swarmscope/swarmscope/engine/picker"
 )
 
 // Config holds a Session's settings. The zero value of every field means
@@ -24,6 +25,14 @@ type Config struct {
 	UploadLimit, DownloadLimit int64
 	// Choker configures tit-for-tat; the zero value means choker.DefaultConfig().
 	Choker choker.Config
+	// NoUpload makes the session a pure downloader: it never unchokes
+	// anyone, so it serves no request. The Swarm Lab uses it for its
+	// client-server mode (peers do not upload to each other) and for free
+	// riders.
+	NoUpload bool
+	// PickerStrategy is how new pieces are chosen (default rarest first);
+	// the Swarm Lab compares the strategies.
+	PickerStrategy picker.Strategy
 	// DiskWorkers run block writes, block reads and piece verification
 	// (default: number of CPUs, at least 2).
 	DiskWorkers int
@@ -36,9 +45,18 @@ type Config struct {
 	// adaptive: three times the time the peer's queue should take at its
 	// current rate, between 30 and 60 s.
 	RequestTimeout time.Duration
-	// AnnounceInterval, when not zero, overrides the interval trackers ask
-	// for (tests use a few seconds so peers find each other quickly).
+	// AnnounceInterval, when not zero, makes each torrent announce this
+	// often instead of at the interval trackers ask for, though never
+	// sooner than a tracker's min interval allows; failing trackers are
+	// retried at this pace too (tests use a few seconds so peers find each
+	// other quickly).
 	AnnounceInterval time.Duration
+	// KeepAliveInterval: we send a keep-alive after this long without
+	// sending anything (default 2 min, as BEP 3 suggests).
+	KeepAliveInterval time.Duration
+	// IdleTimeout: a peer that sent nothing at all, not even a keep-alive,
+	// for this long is dropped (default 3 min).
+	IdleTimeout time.Duration
 	// StopAnnounceTimeout bounds the "stopped" announce on Stop (default 5 s).
 	StopAnnounceTimeout time.Duration
 	// Logger receives debug and warning logs; nil means slog.Default().
@@ -71,6 +89,12 @@ func (c *Config) fillDefaults() {
 	if c.HandshakeTimeout <= 0 {
 		c.HandshakeTimeout = 10 * time.Second
 	}
+	if c.KeepAliveInterval <= 0 {
+		c.KeepAliveInterval = defaultKeepAliveInterval
+	}
+	if c.IdleTimeout <= 0 {
+		c.IdleTimeout = defaultIdleTimeout
+	}
 	if c.StopAnnounceTimeout <= 0 {
 		c.StopAnnounceTimeout = 5 * time.Second
 	}
@@ -82,11 +106,10 @@ func (c *Config) fillDefaults() {
 // Tuning constants of the loop. They trade memory for throughput; the
 // figures in the package tests and the bench/ notes come from these values.
 const (
-	// keepAliveInterval: send a keep-alive when we have been quiet this long.
-	keepAliveInterval = 2 * time.Minute
-	// silenceTimeout: drop a peer that sent nothing (not even a keep-alive)
-	// for this long.
-	silenceTimeout = 3 * time.Minute
+	// defaultKeepAliveInterval and defaultIdleTimeout: see
+	// Config.KeepAliveInterval and Config.IdleTimeout.
+	defaultKeepAliveInterval = 2 * time.Minute
+	defaultIdleTimeout       = 3 * time.Minute
 	// tickInterval: snapshots, rates and early rechokes run this often.
 	tickInterval = 250 * time.Millisecond
 	// minRequestDepth and maxRequestDepth bound the pipeline of outstanding

@@ -1,7 +1,10 @@
 package torrent
 
 import (
+	"crypto/sha1"
 	"hash/crc32"
+	"slices"
+	"sync"
 
 	"github.com/swarmscope/swarmscope/engine/wire"
 )
@@ -11,7 +14,11 @@ type jobKind int
 const (
 	jobWrite  jobKind = iota // write a received block
 	jobRead                  // read a block to upload
-	jobVerify                // hash a completed piece
+	jobVerify                // hash a completed piece, reading it back
+	// jobHashWrite hashes a piece whose blocks are all still in memory and
+	// writes it only if the hash matches: no read-back, and bad data never
+	// reaches the disk.
+	jobHashWrite
 )
 
 // diskJob is work for the disk workers, so the loop never waits on the disk
@@ -20,9 +27,16 @@ type diskJob struct {
 	kind      jobKind
 	piece     int
 	begin     uint32
-	buf       *[]byte // write: the block (returned to the pool); read: the destination
-	peer      *peer   // read: who asked
-	blockCRCs bool    // verify: also checksum each block, to find who sent bad data
+	buf       *[]byte     // write: the block (returned to the pool); read: the destination
+	peer      *peer       // read: who asked
+	blockCRCs bool        // verify: also checksum each block, to find who sent bad data
+	blocks    []heldBlock // hash-write: every block of the piece, in order
+}
+
+// heldBlock is a received block kept in memory until its piece is complete.
+type heldBlock struct {
+	begin uint32
+	buf   *[]byte
 }
 
 type diskResult struct {
@@ -71,6 +85,9 @@ func (t *Torrent) diskWorker() {
 			if r.ok && r.err == nil && j.blockCRCs {
 				r.crcs, r.err = t.blockChecksums(j.piece)
 			}
+		case jobHashWrite:
+			r.ok, r.crcs, r.err = t.hashAndWrite(j)
+			r.job.blocks = nil
 		}
 		select {
 		case t.diskResults <- r:
@@ -78,6 +95,67 @@ func (t *Torrent) diskWorker() {
 			putBlockBuffer(r.job.buf)
 		}
 	}
+}
+
+// writeChunks recycles the buffers hashAndWrite gathers blocks in, so a
+// piece goes to disk in a few large writes rather than one per block.
+var writeChunks = sync.Pool{New: func() any {
+	b := make([]byte, 0, writeChunkSize)
+	return &b
+}}
+
+const writeChunkSize = 1 << 20
+
+// hashAndWrite checks a piece held in memory against its hash and, when it
+// matches, writes it. It returns the blocks' buffers to the pool. Block
+// checksums are computed only when needed to blame someone: for a piece
+// that fails, and for a good piece that failed before (j.blockCRCs).
+func (t *Torrent) hashAndWrite(j diskJob) (ok bool, crcs []uint32, err error) {
+	defer func() {
+		for _, b := range j.blocks {
+			putBlockBuffer(b.buf)
+		}
+	}()
+	h := sha1.New()
+	for _, b := range j.blocks {
+		h.Write(*b.buf)
+	}
+	var sum [sha1.Size]byte
+	ok = [sha1.Size]byte(h.Sum(sum[:0])) == t.info.Pieces[j.piece]
+	if !ok || j.blockCRCs {
+		crcs = make([]uint32, len(j.blocks))
+		for i, b := range j.blocks {
+			crcs[i] = crc32.Checksum(*b.buf, castagnoli)
+		}
+	}
+	if !ok {
+		return false, crcs, nil
+	}
+	chunk := writeChunks.Get().(*[]byte)
+	*chunk = (*chunk)[:0] // an earlier write may have failed half-way
+	defer writeChunks.Put(chunk)
+	start := int64(0)
+	for _, b := range j.blocks {
+		if len(*chunk)+len(*b.buf) > cap(*chunk) {
+			if err := t.storage.WriteBlock(j.piece, start, *chunk); err != nil {
+				return true, crcs, err
+			}
+			start += int64(len(*chunk))
+			*chunk = (*chunk)[:0]
+		}
+		*chunk = append(*chunk, *b.buf...)
+	}
+	if len(*chunk) > 0 {
+		if err := t.storage.WriteBlock(j.piece, start, *chunk); err != nil {
+			return true, crcs, err
+		}
+	}
+	return true, crcs, nil
+}
+
+// sortHeld puts a piece's held blocks in offset order for hashing.
+func sortHeld(blocks []heldBlock) {
+	slices.SortFunc(blocks, func(a, b heldBlock) int { return int(a.begin) - int(b.begin) })
 }
 
 // blockChecksums reads a piece back block by block and checksums each.
@@ -104,5 +182,7 @@ func (t *Torrent) handleDiskResult(r diskResult) {
 		t.onRead(r.job, r.err)
 	case jobVerify:
 		t.onVerified(r.job, r.ok, r.crcs, r.err)
+	case jobHashWrite:
+		t.onHashWritten(r.job, r.ok, r.crcs, r.err)
 	}
 }

@@ -3,6 +3,7 @@ package torrent
 import (
 	"errors"
 	"fmt"
+	"syscall"
 	"time"
 
 	"github.com/swarmscope/swarmscope/engine/picker"
@@ -11,10 +12,21 @@ import (
 
 // pieceProgress remembers, for a piece being downloaded, who sent each block
 // and a checksum of it, so a hash failure can be blamed on the right peer.
+//
+// Blocks are normally held in memory (held) until the piece is complete,
+// then hashed and written in one disk job. When too many blocks are held
+// (pieces left unfinished by slow or vanished peers), a piece is spilled:
+// its blocks are written one by one and it is verified by reading it back.
 type pieceProgress struct {
 	blocks   []blockRecord
+	held     []heldBlock
+	spilled  bool
 	complete bool // every block received: verify once all are written
 }
+
+// maxHeldBlocks bounds the blocks kept in memory for incomplete pieces
+// (16 KiB each); past it, pieces are spilled to disk as they arrive.
+const maxHeldBlocks = 256
 
 type blockRecord struct {
 	begin   uint32
@@ -40,6 +52,11 @@ const (
 // requestDepth is how many requests we keep outstanding with p: about
 // requestQueueTime of data at its current rate, within bounds and its reqq.
 func (t *Torrent) requestDepth(p *peer) int {
+	if p.snubbed {
+		// It let requests time out: one at a time until it proves itself,
+		// so blocks are not stranded with it.
+		return 1
+	}
 	d := int(p.downMeter.rate() * requestQueueTime.Seconds() / wire.BlockSize)
 	hi := min(maxRequestDepth, p.reqq)
 	return max(min(d, hi), min(minRequestDepth, hi))
@@ -137,11 +154,79 @@ func (t *Torrent) onBlock(p *peer, m wire.Message, buf *[]byte) error {
 		t.partial[b.Piece] = pp
 	}
 	pp.blocks = append(pp.blocks, blockRecord{begin: b.Begin, addr: p.addr, id: p.id})
-	t.writeBacklog++
-	pp.complete = pp.complete || pieceDone
-	t.queueDisk(diskJob{kind: jobWrite, piece: b.Piece, begin: b.Begin, buf: buf})
+	switch {
+	case !pp.spilled && t.heldBlocks < maxHeldBlocks:
+		pp.held = append(pp.held, heldBlock{begin: b.Begin, buf: buf})
+		t.heldBlocks++
+		if pieceDone {
+			t.queueHashWrite(b.Piece, pp)
+		}
+	default:
+		t.spill(b.Piece, pp)
+		t.writeBacklog++
+		pp.complete = pp.complete || pieceDone
+		t.queueDisk(diskJob{kind: jobWrite, piece: b.Piece, begin: b.Begin, buf: buf})
+	}
 	t.fillRequests(p)
 	return nil
+}
+
+// queueHashWrite hands a piece whose blocks are all in memory to a disk
+// worker, which hashes it and writes it if it is good.
+func (t *Torrent) queueHashWrite(piece int, pp *pieceProgress) {
+	blocks := pp.held
+	pp.held = nil
+	t.heldBlocks -= len(blocks)
+	t.writeBacklog += len(blocks)
+	sortHeld(blocks)
+	_, hadFailed := t.failedBlocks[piece]
+	t.queueDisk(diskJob{kind: jobHashWrite, piece: piece, blocks: blocks, blockCRCs: hadFailed})
+}
+
+// spill switches a piece to block-by-block writes, queueing the blocks it
+// held in memory.
+func (t *Torrent) spill(piece int, pp *pieceProgress) {
+	if pp.spilled {
+		return
+	}
+	pp.spilled = true
+	for _, h := range pp.held {
+		t.writeBacklog++
+		t.queueDisk(diskJob{kind: jobWrite, piece: piece, begin: h.begin, buf: h.buf})
+	}
+	t.heldBlocks -= len(pp.held)
+	pp.held = nil
+}
+
+// onHashWritten handles a hash-write job: the piece was checked from memory
+// and, when good, written.
+func (t *Torrent) onHashWritten(j diskJob, ok bool, crcs []uint32, err error) {
+	size := t.info.PieceSize(j.piece)
+	t.writeBacklog -= int((size + wire.BlockSize - 1) / wire.BlockSize)
+	if err != nil {
+		t.failWrite(j.piece, 0, err)
+		return
+	}
+	t.onVerified(j, ok, crcs, nil)
+	t.unthrottle()
+}
+
+// failWrite puts the torrent in the Failed state for a write error, in
+// words when the disk is full.
+func (t *Torrent) failWrite(piece int, begin uint32, err error) {
+	if errors.Is(err, syscall.ENOSPC) {
+		// The raw error ends in "no space left on device" after a path.
+		t.fail(fmt.Errorf("disk full: writing piece %d at %d: %w", piece, begin, err))
+		return
+	}
+	t.fail(fmt.Errorf("writing piece %d at %d: %w", piece, begin, err))
+}
+
+func (t *Torrent) unthrottle() {
+	if t.throttled && t.writeBacklog < maxWriteBacklog/2 {
+		t.throttled = false
+		t.fillAll()
+	}
 }
 
 // onReject handles a BEP 6 reject: the block goes back to the pool.
@@ -180,8 +265,8 @@ func (t *Torrent) checkTimeouts(now time.Time) {
 				delete(p.cancelled, b)
 			}
 		}
-		if now.Sub(p.lastReceived) > silenceTimeout {
-			t.dropPeer(p, fmt.Errorf("silent for %v", silenceTimeout))
+		if idle := t.s.cfg.IdleTimeout; now.Sub(p.lastReceived) > idle {
+			t.dropPeer(p, fmt.Errorf("silent for %v", idle))
 		}
 	}
 }
@@ -204,7 +289,7 @@ func (t *Torrent) requestTimeout(p *peer) time.Duration {
 func (t *Torrent) onWritten(j diskJob, crc uint32, err error) {
 	t.writeBacklog--
 	if err != nil {
-		t.fail(fmt.Errorf("writing piece %d at %d: %w", j.piece, j.begin, err))
+		t.failWrite(j.piece, j.begin, err)
 		return
 	}
 	if pp := t.partial[j.piece]; pp != nil {
@@ -219,10 +304,7 @@ func (t *Torrent) onWritten(j diskJob, crc uint32, err error) {
 			t.queueVerify(j.piece)
 		}
 	}
-	if t.throttled && t.writeBacklog < maxWriteBacklog/2 {
-		t.throttled = false
-		t.fillAll()
-	}
+	t.unthrottle()
 }
 
 // pendingWrites counts blocks of piece received but not yet written.
@@ -265,6 +347,15 @@ func (t *Torrent) onVerified(j diskJob, ok bool, crcs []uint32, err error) {
 		t.picker.PieceFailed(j.piece)
 		t.log.Info("piece failed its hash check", "piece", j.piece, "sources", len(contributors))
 		if pp != nil {
+			if j.kind == jobHashWrite && crcs != nil {
+				// Checked in memory: the checksums come with the result,
+				// in offset order.
+				for i := range pp.blocks {
+					if k := int(pp.blocks[i].begin / wire.BlockSize); k < len(crcs) {
+						pp.blocks[i].crc = crcs[k]
+					}
+				}
+			}
 			t.failedBlocks[j.piece] = append(t.failedBlocks[j.piece], pp.blocks...)
 		}
 		for addr, id := range contributors {

@@ -15,7 +15,6 @@ import (
 	"github.com/swarmscope/swarmscope/engine/bitfield"
 	"github.com/swarmscope/swarmscope/engine/picker"
 	"github.com/swarmscope/swarmscope/engine/wire"
-	"golang.org/x/time/rate"
 )
 
 // peer is one connection. The fields under "loop state" belong to the
@@ -125,24 +124,28 @@ type peerMessage struct {
 }
 
 // readLoop decodes messages and hands them to the loop until the connection
-// fails. It applies the download rate limit to piece data, which slows our
-// reading and so, through TCP, the sender.
-func (p *peer) readLoop(ctx context.Context, out chan<- peerMessage, maxLength uint32, down *rate.Limiter) {
+// fails or the peer stays silent for idle. It applies the download rate
+// limits to piece data, which slows our reading and so, through TCP, the
+// sender.
+func (p *peer) readLoop(ctx context.Context, out chan<- peerMessage, maxLength uint32, down limiterPair, idle time.Duration) {
 	br := bufio.NewReaderSize(p.conn, 64*1024)
 	buf := getBlockBuffer()
 	defer func() { putBlockBuffer(buf) }()
+	// A silent peer is dropped by the read deadline. Refreshing it on every
+	// message would cost a timer update per block, so it is pushed forward
+	// only every refresh, and refresh further out: a message just before
+	// the next refresh still buys the peer a full idle period.
+	refresh := min(10*time.Second, idle/4)
 	lastDeadline := time.Time{}
 	for {
-		// A silent peer is dropped by the read deadline; refreshing it on
-		// every message would cost a timer update per block.
-		if now := time.Now(); now.Sub(lastDeadline) > 10*time.Second {
-			p.conn.SetReadDeadline(now.Add(silenceTimeout))
+		if now := time.Now(); now.Sub(lastDeadline) > refresh {
+			p.conn.SetReadDeadline(now.Add(idle + refresh))
 			lastDeadline = now
 		}
 		m, err := wire.ReadMessage(br, maxLength, *buf)
 		if err != nil {
 			select {
-			case out <- peerMessage{peer: p, err: readError(err)}:
+			case out <- peerMessage{peer: p, err: readError(err, idle)}:
 			case <-ctx.Done():
 			}
 			return
@@ -151,11 +154,9 @@ func (p *peer) readLoop(ctx context.Context, out chan<- peerMessage, maxLength u
 		if m.ID == wire.Piece && !m.KeepAlive && len(m.Block) > 0 && &m.Block[0] == &(*buf)[0] {
 			pm.buf = buf
 			buf = getBlockBuffer()
-			if down != nil {
-				if err := waitN(ctx, down, len(m.Block)); err != nil {
-					putBlockBuffer(pm.buf)
-					return
-				}
+			if err := down.wait(ctx, len(m.Block)); err != nil {
+				putBlockBuffer(pm.buf)
+				return
 			}
 		}
 		select {
@@ -170,37 +171,24 @@ func (p *peer) readLoop(ctx context.Context, out chan<- peerMessage, maxLength u
 	}
 }
 
-func readError(err error) error {
+func readError(err error, idle time.Duration) error {
 	var ne net.Error
 	switch {
 	case errors.Is(err, io.EOF):
 		return errors.New("connection closed by peer")
 	case errors.As(err, &ne) && ne.Timeout():
-		return fmt.Errorf("silent for %v", silenceTimeout)
+		return fmt.Errorf("silent for %v", idle)
 	case errors.Is(err, wire.ErrTooLong):
 		return err
 	}
 	return fmt.Errorf("read: %w", err)
 }
 
-// waitN waits for n tokens, in burst-sized steps so a limiter with a small
-// burst still admits a whole block.
-func waitN(ctx context.Context, l *rate.Limiter, n int) error {
-	for n > 0 {
-		step := min(n, l.Burst())
-		if err := l.WaitN(ctx, step); err != nil {
-			return err
-		}
-		n -= step
-	}
-	return nil
-}
-
 // writeLoop sends what the loop queued, coalescing small messages in a
 // bufio.Writer and flushing whenever the queue runs dry. It sends a
-// keep-alive after keepAliveInterval of quiet and applies the upload limit
-// to piece data.
-func (p *peer) writeLoop(ctx context.Context, up *rate.Limiter, wake chan<- struct{}) {
+// keep-alive after keepAliveInterval of quiet and applies the upload limits to
+// piece data.
+func (p *peer) writeLoop(ctx context.Context, up limiterPair, wake chan<- struct{}, keepAliveInterval time.Duration) {
 	defer p.close()
 	bw := bufio.NewWriterSize(p.conn, 64*1024)
 	keepAlive := time.NewTimer(keepAliveInterval)
@@ -231,11 +219,9 @@ func (p *peer) writeLoop(ctx context.Context, up *rate.Limiter, wake chan<- stru
 		p.conn.SetWriteDeadline(time.Now().Add(time.Minute))
 		for i, om := range batch {
 			if om.msg.ID == wire.Piece && !om.msg.KeepAlive {
-				if up != nil {
-					if err := waitN(ctx, up, len(om.msg.Block)); err != nil {
-						releaseBatch(batch[i:])
-						return
-					}
+				if err := up.wait(ctx, len(om.msg.Block)); err != nil {
+					releaseBatch(batch[i:])
+					return
 				}
 				scratch = om.msg.AppendHeader(scratch[:0])
 				bw.Write(scratch)

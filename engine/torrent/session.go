@@ -12,7 +12,6 @@ import (
 
 	"github.com/swarmscope/swarmscope/engine/metainfo"
 	"github.com/swarmscope/swarmscope/engine/wire"
-	"golang.org/x/time/rate"
 )
 
 // Session is the part of the engine shared by all torrents: one listener
@@ -25,7 +24,7 @@ type Session struct {
 	listener net.Listener
 	port     int
 	log      *slog.Logger
-	up, down *rate.Limiter // nil = unlimited
+	up, down *rateLimiter // global limits; every peer of every torrent waits on them
 
 	conns atomic.Int64 // open peer connections, all torrents
 
@@ -56,8 +55,8 @@ func NewSession(cfg Config) (*Session, error) {
 		port:     ln.Addr().(*net.TCPAddr).Port,
 		log:      cfg.Logger,
 		torrents: make(map[metainfo.Hash]*Torrent),
-		up:       newLimiter(cfg.UploadLimit),
-		down:     newLimiter(cfg.DownloadLimit),
+		up:       newRateLimiter(cfg.UploadLimit),
+		down:     newRateLimiter(cfg.DownloadLimit),
 	}
 	if s.peerID == ([20]byte{}) {
 		s.peerID = wire.NewPeerID()
@@ -66,17 +65,6 @@ func NewSession(cfg Config) (*Session, error) {
 	s.wg.Add(1)
 	go s.acceptLoop()
 	return s, nil
-}
-
-// newLimiter makes a token bucket for bytesPerSecond (nil when unlimited).
-// The burst is a tenth of a second of traffic but at least a few blocks, so
-// whole messages pass and the rate stays smooth.
-func newLimiter(bytesPerSecond int64) *rate.Limiter {
-	if bytesPerSecond <= 0 {
-		return nil
-	}
-	burst := max(int(bytesPerSecond/10), 4*wire.BlockSize)
-	return rate.NewLimiter(rate.Limit(bytesPerSecond), burst)
 }
 
 // PeerID is our peer ID.

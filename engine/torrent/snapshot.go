@@ -86,6 +86,10 @@ type Snapshot struct {
 	HaveCount     int   // verified pieces
 	VerifiedBytes int64 // bytes in verified pieces
 	CheckedPieces int   // while Checking: pieces rechecked so far
+	// HashedPieces counts the pieces hashed while checking data already on
+	// disk: all of them on a full recheck, only those resume data could not
+	// vouch for on a resumed start. Downloaded pieces are not counted.
+	HashedPieces int
 
 	Pieces       []PieceState // per piece
 	Availability []int        // per piece: how many connected peers have it
@@ -97,6 +101,11 @@ type Snapshot struct {
 	DroppedPeers                 []DroppedPeer // most recent last
 	ListenPort                   int
 	Complete                     bool // every wanted piece verified
+
+	// Trackers are the torrent's trackers in tier order, as its announcer
+	// last saw them (all "not contacted" before the first announce); nil
+	// when AddOptions.NoTrackers is set.
+	Trackers []TrackerStatus
 }
 
 // Progress is the verified fraction, 0 to 1.

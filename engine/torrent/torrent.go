@@ -32,6 +32,25 @@ type AddOptions struct {
 	// SeedOnly skips the pieces the recheck did not find, so the torrent
 	// seeds what it has and downloads nothing.
 	SeedOnly bool
+	// UploadLimit and DownloadLimit are this torrent's rates in bytes/s
+	// (0 = unlimited), on top of the session's; Torrent.SetRateLimits
+	// changes them later.
+	UploadLimit, DownloadLimit int64
+
+	// Resume, when not nil, is resume data: the pieces an earlier run
+	// verified and synced to disk. The check of existing data then trusts
+	// it and hashes only RecheckPieces; pieces in neither count as missing.
+	// See resume.go.
+	Resume *bitfield.Bitfield
+	// RecheckPieces are hashed despite Resume, e.g. the pieces of files
+	// whose size or modification time changed since Resume was saved.
+	RecheckPieces []int
+	// PiecePriorities, when not nil, holds one picker priority per piece;
+	// pieces at picker.Skip are not downloaded.
+	PiecePriorities []picker.Priority
+	// Paused leaves the torrent paused once its data is checked, as if
+	// Pause had been called: no announce, no peers until Resume.
+	Paused bool
 }
 
 // Torrent is one torrent in a session. Its methods are safe for concurrent
@@ -42,6 +61,7 @@ type Torrent struct {
 	info     *metainfo.Info
 	infoHash metainfo.Hash
 	opts     AddOptions
+	up, down *rateLimiter // this torrent's limits, waited on before the session's
 	log      *slog.Logger
 
 	snapshot atomic.Pointer[Snapshot]
@@ -59,7 +79,6 @@ type Torrent struct {
 	writerWake   chan struct{}
 	trackerPeers chan []string
 	dialResults  chan dialResult
-	completedCh  chan struct{} // tells the announcer we completed
 
 	// Loop state: touched only by the loop goroutine (and by run before it).
 	state         State
@@ -81,6 +100,7 @@ type Torrent struct {
 	failedBlocks  map[int][]blockRecord
 	diskQueue     []diskJob
 	writeBacklog  int
+	heldBlocks    int // received blocks kept in memory until their piece is complete
 	throttled     bool
 	downloaded    int64
 	uploaded      int64
@@ -95,6 +115,7 @@ type Torrent struct {
 	announcer     *announcer
 	diskWG        sync.WaitGroup
 	checked       atomic.Int64
+	resumeState   // resume.go: hash count, check outcome, final bitfield, failure
 }
 
 type candidate struct {
@@ -139,6 +160,8 @@ func (s *Session) Add(mi *metainfo.MetaInfo, opts AddOptions) (*Torrent, error) 
 		info:         mi.Info,
 		infoHash:     mi.InfoHash,
 		opts:         opts,
+		up:           newRateLimiter(opts.UploadLimit),
+		down:         newRateLimiter(opts.DownloadLimit),
 		log:          s.log.With("torrent", mi.Info.Name),
 		done:         make(chan struct{}),
 		stopped:      make(chan struct{}),
@@ -150,7 +173,6 @@ func (s *Session) Add(mi *metainfo.MetaInfo, opts AddOptions) (*Torrent, error) 
 		writerWake:   make(chan struct{}, 1),
 		trackerPeers: make(chan []string, 4),
 		dialResults:  make(chan dialResult, 16),
-		completedCh:  make(chan struct{}),
 		state:        Checking,
 		storage:      st,
 		picker:       picker.New(n, mi.Info.PieceLength, mi.Info.Length, rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))),
@@ -164,6 +186,7 @@ func (s *Session) Add(mi *metainfo.MetaInfo, opts AddOptions) (*Torrent, error) 
 		partial:      make(map[int]*pieceProgress),
 		failedBlocks: make(map[int][]blockRecord),
 	}
+	t.picker.SetStrategy(s.cfg.PickerStrategy)
 	// The context must exist before the torrent is visible to incoming
 	// connections.
 	t.ctx, t.cancel = context.WithCancel(s.ctx)
@@ -272,8 +295,12 @@ func (t *Torrent) run() {
 		if t.picker.Complete() {
 			t.markComplete()
 		}
-		t.startAnnouncer()
-		t.addCandidates(t.manual, SourceManual)
+		if t.opts.Paused {
+			t.state = Paused
+		} else {
+			t.startAnnouncer()
+			t.addCandidates(t.manual, SourceManual)
+		}
 	}
 	t.publish(time.Now())
 
@@ -332,7 +359,7 @@ func (t *Torrent) run() {
 // recheck verifies the data already on disk, publishing progress.
 func (t *Torrent) recheck() error {
 	var last atomic.Int64
-	have, err := t.storage.Recheck(t.ctx, 0, func(done, total int) {
+	have, err := t.checkData(func(done, total int) {
 		t.checked.Store(int64(done))
 		now := time.Now()
 		if now.UnixNano()-last.Load() > int64(tickInterval) {
@@ -344,7 +371,9 @@ func (t *Torrent) recheck() error {
 		return err
 	}
 	t.have = have
+	t.checkDone = true
 	t.picker.SetHave(have)
+	t.applyPiecePriorities()
 	if t.opts.SeedOnly {
 		prio := make([]picker.Priority, have.Len())
 		for i := range prio {
@@ -365,9 +394,7 @@ func (t *Torrent) shutdown() {
 	for _, p := range t.peers {
 		t.dropPeer(p, errors.New("torrent stopped"))
 	}
-	if t.announcer != nil {
-		t.announcer.stop()
-	}
+	t.stopAnnouncer(true)
 	close(t.diskJobs)
 	// Disk workers finish their current job; results nobody will read are
 	// discarded by the workers once the loop is gone (ctx is done).
@@ -382,6 +409,9 @@ func (t *Torrent) shutdown() {
 	}
 	if err != nil {
 		t.stopErr = fmt.Errorf("torrent %q: closing files: %w", t.info.Name, err)
+	} else if t.checkDone {
+		// Synced and closed: every piece in have is on stable storage.
+		t.finalHave = t.have.Clone()
 	}
 	if t.state != Failed {
 		t.state = Stopped
@@ -398,13 +428,11 @@ func (t *Torrent) fail(err error) {
 	t.log.Warn("torrent failed", "err", err)
 	t.state = Failed
 	t.errMsg = err.Error()
+	t.failErr.Store(&err)
 	for _, p := range t.peers {
 		t.dropPeer(p, fmt.Errorf("torrent failed: %v", err))
 	}
-	if t.announcer != nil {
-		go t.announcer.stop() // bounded; the loop does not wait for trackers
-		t.announcer = nil
-	}
+	t.stopAnnouncer(false) // the loop does not wait for trackers
 	t.publish(time.Now())
 }
 
@@ -415,10 +443,7 @@ func (t *Torrent) pause() {
 	for _, p := range t.peers {
 		t.dropPeer(p, errors.New("paused"))
 	}
-	if t.announcer != nil {
-		go t.announcer.stop()
-		t.announcer = nil
-	}
+	t.stopAnnouncer(false)
 	t.state = Paused
 	t.publish(time.Now())
 }
@@ -446,7 +471,7 @@ func (t *Torrent) markComplete() {
 	t.complete = true
 	t.state = Seeding
 	close(t.done)
-	close(t.completedCh)
+	t.announceCompleted()
 	t.log.Info("download complete")
 	t.publish(time.Now())
 }
@@ -473,6 +498,7 @@ func (t *Torrent) tick(now time.Time) {
 			t.addCandidates(t.manual, SourceManual)
 		}
 		t.dialMore()
+		t.askTrackersForPeers(now)
 	}
 	t.publish(now)
 }
@@ -578,8 +604,8 @@ func (t *Torrent) addConn(c newConn) {
 		}
 		p.send(wire.NewExtended(wire.ExtendedHandshakeID, hs.Encode()))
 	}
-	go p.readLoop(t.ctx, t.peerMsgs, wire.MaxLength(t.info.NumPieces()), t.s.down)
-	go p.writeLoop(t.ctx, t.s.up, t.writerWake)
+	go p.readLoop(t.ctx, t.peerMsgs, wire.MaxLength(t.info.NumPieces()), limiterPair{t.down, t.s.down}, t.s.cfg.IdleTimeout)
+	go p.writeLoop(t.ctx, limiterPair{t.up, t.s.up}, t.writerWake, t.s.cfg.KeepAliveInterval)
 	t.rechokeWanted = true
 }
 
@@ -635,7 +661,15 @@ func (t *Torrent) rechoke(now time.Time) {
 			LastBlockAt:  p.lastBlockAt,
 		})
 	}
-	for _, d := range t.choker.Rechoke(now, list, t.complete) {
+	decisions := t.choker.Rechoke(now, list, t.complete)
+	if t.s.cfg.NoUpload {
+		// A pure downloader overrules tit-for-tat: nobody is ever unchoked.
+		for i := range decisions {
+			decisions[i].Unchoke, decisions[i].Optimistic = false, false
+			decisions[i].Reason = "choked: this client never uploads (no-upload mode)"
+		}
+	}
+	for _, d := range decisions {
 		p := t.peers[picker.PeerKey(d.Key)]
 		if p == nil {
 			continue
@@ -670,6 +704,8 @@ func (t *Torrent) publish(now time.Time) {
 		NumPieces:     t.info.NumPieces(),
 		ListenPort:    t.s.port,
 		CheckedPieces: int(t.checked.Load()),
+		HashedPieces:  int(t.hashed.Load()),
+		Trackers:      t.trackerStatuses(),
 	}
 	if t.state == Checking {
 		// The loop has not started: only the recheck progress is known.
