@@ -292,7 +292,13 @@ func TestDeadFirstTierFailsOver(t *testing.T) {
 	sameFile(t, dataPath, filepath.Join(leechDir, "payload.bin"))
 	checkMetThroughTracker(t, leecher, working)
 	for _, url := range []string{deadHTTP, deadUDP} {
+		// Completing sends "completed" at once, so a dead tracker may be
+		// "updating" (being retried) for a moment before it is back in error.
 		st := trackerState(t, leecher, url)
+		for deadline := time.Now().Add(5 * time.Second); st.State == tracker.Updating && time.Now().Before(deadline); {
+			time.Sleep(50 * time.Millisecond)
+			st = trackerState(t, leecher, url)
+		}
 		if st.State != tracker.Failing || st.State.String() != "error" || st.LastError != "connection refused" {
 			t.Errorf("dead tracker %s: state %q, error %q; want state error, \"connection refused\"", url, st.State, st.LastError)
 		}
