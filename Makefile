@@ -11,7 +11,7 @@ STATICCHECK := $(GOBIN_DIR)/staticcheck
 STATICCHECK_VERSION := v0.8.2
 FUZZTIME ?= 5s
 
-.PHONY: all run build test deps-build deps-test tools lint unit fuzz bench-create install-desktop clean
+.PHONY: all run build test deps-build deps-test tools lint unit fuzz bench-create screenshot install-desktop clean
 
 all: build
 
@@ -53,6 +53,10 @@ test: deps-test lint unit fuzz
 # the real clients measured in the same run.
 bench-create: build
 	bench/create.sh
+
+# docs/screenshot.png: the app mid-download from a loopback swarm, under a private Xvfb.
+screenshot:
+	.ci/screenshot.sh
 
 # Registers Swarmscope for .torrent files and magnet links for the current user.
 install-desktop: build

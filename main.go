@@ -18,7 +18,11 @@ import (
 
 	"github.com/dustin/go-humanize"
 
+	"github.com/swarmscope/swarmscope/app"
 	"github.com/swarmscope/swarmscope/app/cli"
+	"github.com/swarmscope/swarmscope/engine/lab"
+	"github.com/swarmscope/swarmscope/persist"
+	"github.com/swarmscope/swarmscope/ui"
 )
 
 // subcommand is one verb of the command line.
@@ -35,6 +39,7 @@ func subcommands() []subcommand {
 		{"download", "download a torrent on the command line", downloadCommand},
 		{"seed", "verify existing data and seed it", seedCommand},
 		{"tracker", "run the embedded BitTorrent tracker", trackerCommand},
+		{"lab", "run the Swarm Lab: a local swarm measured against the textbook bounds", labCommand},
 	}
 }
 
@@ -46,6 +51,9 @@ func run(args []string, stderr io.Writer) int {
 	global := flag.NewFlagSet("swarmscope", flag.ContinueOnError)
 	global.SetOutput(stderr)
 	verbose := global.Bool("v", false, "verbose logging (debug level) on stderr")
+	var gui guiFlags
+	global.StringVar(&gui.state, "state", "", "desktop app: the state database (default: in the user's config folder)")
+	global.StringVar(&gui.listen, "listen", "", "desktop app: address for incoming peers (default: all interfaces, port from settings)")
 	global.Usage = func() { usage(stderr, global) }
 	if err := global.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -60,8 +68,8 @@ func run(args []string, stderr io.Writer) int {
 	slog.SetDefault(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})))
 
 	rest := global.Args()
-	if len(rest) == 0 {
-		return startGUI(stderr)
+	if len(rest) == 0 || opensInGUI(rest[0]) {
+		return startGUI(stderr, gui, rest)
 	}
 	for _, sc := range subcommands() {
 		if sc.name != rest[0] {
@@ -87,13 +95,46 @@ func run(args []string, stderr io.Writer) int {
 	return 2
 }
 
-// startGUI is where the desktop app will start. Until the GUI issue lands the
-// binary is command-line only, and says so rather than pretending.
-func startGUI(stderr io.Writer) int {
-	fmt.Fprintln(stderr, "swarmscope: the desktop app is not built yet; use a subcommand.")
-	fmt.Fprintln(stderr)
-	usage(stderr, nil)
-	return 2
+// guiFlags are the global flags the desktop app reads.
+type guiFlags struct{ state, listen string }
+
+// opensInGUI reports whether a first argument is something to open in the desktop app (a
+// .torrent file or a magnet link, as a file manager passes them) rather than a subcommand.
+func opensInGUI(arg string) bool {
+	return strings.HasPrefix(strings.ToLower(arg), "magnet:") || strings.HasSuffix(strings.ToLower(arg), ".torrent")
+}
+
+// startGUI runs the desktop app; args (.torrent paths, magnet links) are added on start. When
+// another Swarmscope already has the database, the args are handed to it and this one exits 0.
+func startGUI(stderr io.Writer, flags guiFlags, args []string) int {
+	client, err := app.New(app.Config{StatePath: flags.state, ListenAddr: flags.listen})
+	if errors.Is(err, persist.ErrLocked) {
+		handed, herr := app.SendToRunning(flags.state, args)
+		switch {
+		case handed && herr == nil:
+			return 0
+		case handed:
+			fmt.Fprintf(stderr, "swarmscope: the running Swarmscope could not add everything: %v\n", herr)
+			return 1
+		case herr != nil:
+			fmt.Fprintf(stderr, "swarmscope: another Swarmscope is running, and %v\n", herr)
+			return 1
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "swarmscope: %v\n", err)
+		return 1
+	}
+	runErr := ui.Run(client, args)
+	if err := client.Close(); err != nil {
+		fmt.Fprintf(stderr, "swarmscope: saving on exit: %v\n", err)
+		return 1
+	}
+	if runErr != nil {
+		fmt.Fprintf(stderr, "swarmscope: %v\n", runErr)
+		return 1
+	}
+	return 0
 }
 
 func usage(w io.Writer, global *flag.FlagSet) {
@@ -252,6 +293,7 @@ func downloadCommand(ctx context.Context, args []string) error {
 	fs.BoolVar(&opts.Seed, "seed", false, "keep seeding after the download completes, until interrupted")
 	fs.Var(&up, "up-limit", "upload rate limit, e.g. 1MiB/s (0 = unlimited)")
 	fs.Var(&down, "down-limit", "download rate limit, e.g. 5MiB/s (0 = unlimited)")
+	fs.StringVar(&opts.State, "state", "", "resume database FILE: a later run with the same FILE continues where this one stopped")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -275,6 +317,7 @@ func seedCommand(ctx context.Context, args []string) error {
 	fs.IntVar(&opts.Port, "port", 6881, "TCP port to listen on for peers (0 picks a free one)")
 	fs.Var(&peers, "peer", "HOST:PORT of a peer to connect to (repeatable)")
 	fs.Var(&up, "up-limit", "upload rate limit, e.g. 1MiB/s (0 = unlimited)")
+	fs.StringVar(&opts.State, "state", "", "resume database FILE: a later run with the same FILE skips re-hashing unchanged files")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -302,4 +345,55 @@ func trackerCommand(ctx context.Context, args []string) error {
 		return err
 	}
 	return cli.Tracker(ctx, os.Stdout, os.Stderr, opts)
+}
+
+func labCommand(ctx context.Context, args []string) error {
+	fs := newFlagSet("lab", "[flags]",
+		"Runs the Swarm Lab: a server and N peers, each a real engine on 127.0.0.1,\n"+
+			"share a generated file through a local tracker. Prints each peer's completion\n"+
+			"time, upload, share ratio, utilisation and unchokes, and the distribution time D\n"+
+			"against the textbook bound. With -sweep, runs both modes for each N and plots\n"+
+			"D against N (the textbook figure). See docs/teaching.md.")
+	cfg := lab.DefaultConfig()
+	size, chunk := byteSize(cfg.FileSize), byteSize(cfg.PieceLength)
+	up, seedUp, down := byteRate(cfg.PeerUpload), byteRate(cfg.SeedUpload), byteRate(cfg.PeerDownload)
+	var opts cli.LabOptions
+	fs.IntVar(&cfg.Peers, "n", cfg.Peers, "number of peers N (the server not counted)")
+	fs.Var(&size, "size", "file size F")
+	fs.Var(&chunk, "chunk", "chunk (piece) size, a power of two from 16KiB to 16MiB")
+	fs.Var(&up, "u", "each peer's upload rate u_i")
+	fs.Var(&seedUp, "us", "the server's upload rate u_s")
+	fs.Var(&down, "d", "each peer's download rate d_i (0 = unlimited)")
+	mode := fs.String("mode", "p2p", "p2p (peers upload to each other) or cs (client-server: only the server uploads)")
+	pick := fs.String("picker", "rarest", "piece selection: rarest, random or sequential")
+	choke := fs.String("choke", "tft", "choking: tft (tit-for-tat, 4 regular + 1 optimistic) or all (upload to everyone)")
+	fs.Float64Var(&cfg.FreeRiders, "freeriders", 0, "fraction of peers that upload nothing, e.g. 0.2")
+	fs.BoolVar(&cfg.LeaveOnComplete, "leave", false, "peers leave as soon as they complete (default: stay and seed)")
+	fs.BoolVar(&cfg.SeedLeaves, "seed-leaves", false, "the server leaves once the peers together hold a full copy")
+	fs.Float64Var(&cfg.LateJoiners, "late", 0, "fraction of peers that join late, e.g. 0.2")
+	fs.DurationVar(&cfg.LateJoinDelay, "late-after", cfg.LateJoinDelay, "how late the late joiners come")
+	fs.DurationVar(&cfg.Timeout, "timeout", 0, "give up on a run after this long (default: 30s + 4 × the bound)")
+	fs.StringVar(&opts.Sweep, "sweep", "", "FROM:TO[:STEP]: run both modes for each N in the range, e.g. 1:30:5")
+	fs.StringVar(&opts.CSV, "csv", "", "write the results as CSV to this file (one run: also NAME-timeline.csv)")
+	fs.StringVar(&opts.Plot, "plot", "", "write a plot to this file (.svg or .png)")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := needArgs(fs, pos, 0, "no arguments"); err != nil {
+		return err
+	}
+	cfg.FileSize, cfg.PieceLength = int64(size), int64(chunk)
+	cfg.PeerUpload, cfg.SeedUpload, cfg.PeerDownload = int64(up), int64(seedUp), int64(down)
+	if cfg.Mode, err = lab.ParseMode(*mode); err != nil {
+		return err
+	}
+	if cfg.Picker, err = lab.ParseStrategy(*pick); err != nil {
+		return err
+	}
+	if cfg.Choking, err = lab.ParseChoking(*choke); err != nil {
+		return err
+	}
+	opts.Config = cfg
+	return cli.Lab(ctx, os.Stdout, os.Stderr, opts)
 }

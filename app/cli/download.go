@@ -30,6 +30,10 @@ type DownloadOptions struct {
 	// ListenHost is the address to listen on; "" means all interfaces.
 	// Tests use "127.0.0.1".
 	ListenHost string
+	// State, when set, is a resume database: the download runs on the
+	// application core and a later run continues where this one stopped
+	// (see state.go).
+	State string
 }
 
 // statusInterval is how often the commands refresh their progress line.
@@ -40,6 +44,9 @@ const statusInterval = 250 * time.Millisecond
 // seeds until ctx is cancelled. Cancelling ctx stops cleanly: trackers are
 // told "stopped" (bounded wait) and files are closed.
 func Download(ctx context.Context, stdout, stderr io.Writer, opts DownloadOptions) error {
+	if opts.State != "" {
+		return downloadWithState(ctx, stdout, stderr, opts)
+	}
 	mi, err := metainfo.Load(opts.Torrent)
 	if err != nil {
 		return err

@@ -21,11 +21,16 @@ type SeedOptions struct {
 	UpLimit int64    // bytes/s; 0 = unlimited
 	// ListenHost is the address to listen on; "" means all interfaces.
 	ListenHost string
+	// State, when set, is a resume database (see state.go).
+	State string
 }
 
 // Seed verifies the data in opts.Dir and seeds whatever pieces are good
 // until ctx is cancelled.
 func Seed(ctx context.Context, stdout, stderr io.Writer, opts SeedOptions) error {
+	if opts.State != "" {
+		return seedWithState(ctx, stdout, stderr, opts)
+	}
 	mi, err := metainfo.Load(opts.Torrent)
 	if err != nil {
 		return err

@@ -12,4 +12,7 @@
 // much of each piece falls into it, as qBittorrent does: a column that is 30 % "have" shows 30 %
 // of the "have" colour. Colours come from the current Fyne theme, so the bars follow light and
 // dark mode.
+//
+// SpeedChart is the one widget here that is not a bar: a line chart of a RateHistory (a ring of
+// download and upload rate samples), drawn with canvas lines, newest sample at the right edge.
 package widgets

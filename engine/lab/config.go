@@ -1,0 +1,304 @@
+package lab
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/swarmscope/swarmscope/engine/picker"
+)
+
+// Mode says whether the peers help each other.
+type Mode int
+
+// The two architectures the textbook compares.
+const (
+	PeerToPeer   Mode = iota // peers upload to each other (BitTorrent)
+	ClientServer             // only the server uploads; peers never serve
+)
+
+func (m Mode) String() string {
+	if m == ClientServer {
+		return "cs"
+	}
+	return "p2p"
+}
+
+// ParseMode reads "p2p" or "cs" (also "client-server", "peer-to-peer").
+func ParseMode(s string) (Mode, error) {
+	switch strings.ToLower(s) {
+	case "p2p", "peer-to-peer":
+		return PeerToPeer, nil
+	case "cs", "client-server":
+		return ClientServer, nil
+	}
+	return 0, fmt.Errorf("unknown mode %q: want p2p or cs", s)
+}
+
+// Choking says how peers choose whom to upload to.
+type Choking int
+
+// Choking policies.
+const (
+	TitForTat   Choking = iota // 4 fastest uploaders to us + 1 optimistic unchoke
+	UploadToAll                // no choking: every interested peer is served
+)
+
+func (c Choking) String() string {
+	if c == UploadToAll {
+		return "all"
+	}
+	return "tft"
+}
+
+// ParseChoking reads "tft" or "all".
+func ParseChoking(s string) (Choking, error) {
+	switch strings.ToLower(s) {
+	case "tft", "tit-for-tat":
+		return TitForTat, nil
+	case "all", "everyone", "upload-to-all":
+		return UploadToAll, nil
+	}
+	return 0, fmt.Errorf("unknown choking %q: want tft or all", s)
+}
+
+// ParseStrategy reads "rarest", "random" or "sequential".
+func ParseStrategy(s string) (picker.Strategy, error) {
+	switch strings.ToLower(s) {
+	case "rarest", "rarest-first":
+		return picker.RarestFirst, nil
+	case "random":
+		return picker.Random, nil
+	case "sequential", "seq":
+		return picker.Sequential, nil
+	}
+	return 0, fmt.Errorf("unknown piece picker %q: want rarest, random or sequential", s)
+}
+
+// StrategyName is the short name ParseStrategy reads.
+func StrategyName(s picker.Strategy) string {
+	switch s {
+	case picker.Random:
+		return "random"
+	case picker.Sequential:
+		return "sequential"
+	}
+	return "rarest"
+}
+
+// Config describes one lab run. DefaultConfig gives the textbook's example
+// scaled from hours to seconds.
+type Config struct {
+	// Peers is N, the number of downloading peers (the server not counted).
+	Peers int
+	// FileSize is F in bytes; PieceLength the chunk size (a power of two,
+	// 16 KiB to 16 MiB).
+	FileSize, PieceLength int64
+	// PeerUpload is every peer's upload rate u_i, SeedUpload the server's
+	// u_s and PeerDownload every peer's download rate d_i, in bytes/s. The
+	// server's download is not limited (it downloads nothing).
+	PeerUpload, SeedUpload, PeerDownload int64
+	// Mode: peer-to-peer, or client-server (peers never upload).
+	Mode Mode
+	// Picker chooses the next pieces (rarest first, random, sequential).
+	Picker picker.Strategy
+	// Choking: tit-for-tat, or upload to every interested peer.
+	Choking Choking
+	// FreeRiders is the fraction of peers that upload nothing (0 to 1).
+	FreeRiders float64
+	// LeaveOnComplete: peers leave as soon as they have the file, instead
+	// of staying to seed until the last peer is done.
+	LeaveOnComplete bool
+	// SeedLeaves: the server leaves once the peers that upload (not the
+	// free riders) together hold at least one copy of every piece, so it
+	// has uploaded at least one full copy and the file survives it.
+	SeedLeaves bool
+	// LateJoiners is the fraction of peers that join LateJoinDelay after
+	// the others.
+	LateJoiners   float64
+	LateJoinDelay time.Duration
+	// RechokeInterval, OptimisticInterval and SnubTimeout are tit-for-tat's
+	// timings. The textbook's 10 s, 30 s and 60 s are for downloads that
+	// take an hour; a lab run takes seconds, so the defaults are a tenth.
+	RechokeInterval, OptimisticInterval, SnubTimeout time.Duration
+	// AnnounceInterval is how often peers ask the tracker for others.
+	AnnounceInterval time.Duration
+	// SampleInterval is how often the lab reads every peer's snapshot.
+	SampleInterval time.Duration
+	// Timeout ends a run that has not finished; 0 means 30 s plus 4 times
+	// the bound.
+	Timeout time.Duration
+	// Dir is where the lab writes its files; "" means a new temporary
+	// folder, removed afterwards.
+	Dir string
+	// Logger receives the engine's logs; nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// The defaults: the textbook's example (F/u = 1 hour, u_s = 10u, d ≥ u_s)
+// with hours scaled to seconds, F/u = 10 s. The sizes are chosen so that
+// N = 10 moves at most u_s + N·u ≈ 16 MB/s through loopback, disk and
+// SHA-1, which two busy cores sustain with room to spare (the lab measures
+// and reports its own CPU use).
+const (
+	DefaultPeers        = 10
+	DefaultFileSize     = 8000 << 10 // F = 8000 KiB
+	DefaultPieceLength  = 256 << 10  // the text's 256 KB chunks
+	DefaultPeerUpload   = 800 << 10  // u = F/10 s
+	DefaultSeedUpload   = 8000 << 10 // u_s = 10u
+	DefaultPeerDownload = 8000 << 10 // d = u_s, so downloads never bind
+)
+
+// DefaultConfig returns the textbook example scaled to seconds: N = 10,
+// F = 8000 KiB in 256 KiB chunks, u = 800 KiB/s (F/u = 10 s), u_s = 10u,
+// d = u_s, peer to peer, rarest first, tit-for-tat.
+func DefaultConfig() Config {
+	c := Config{
+		Peers:        DefaultPeers,
+		FileSize:     DefaultFileSize,
+		PieceLength:  DefaultPieceLength,
+		PeerUpload:   DefaultPeerUpload,
+		SeedUpload:   DefaultSeedUpload,
+		PeerDownload: DefaultPeerDownload,
+	}
+	c.fillDefaults()
+	return c
+}
+
+func (c *Config) fillDefaults() {
+	if c.RechokeInterval <= 0 {
+		c.RechokeInterval = time.Second
+	}
+	if c.OptimisticInterval <= 0 {
+		c.OptimisticInterval = 3 * time.Second
+	}
+	if c.SnubTimeout <= 0 {
+		c.SnubTimeout = 6 * time.Second
+	}
+	if c.AnnounceInterval <= 0 {
+		c.AnnounceInterval = time.Second
+	}
+	if c.SampleInterval <= 0 {
+		c.SampleInterval = 250 * time.Millisecond
+	}
+	if c.LateJoinDelay <= 0 {
+		c.LateJoinDelay = 2 * time.Second
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+}
+
+// MaxPeers bounds N: every peer is a real engine with its own listener,
+// files and goroutines in this one process.
+const MaxPeers = 500
+
+// Validate says in words what is wrong with c, if anything.
+func (c *Config) Validate() error {
+	var errs []error
+	if c.Peers < 1 || c.Peers > MaxPeers {
+		errs = append(errs, fmt.Errorf("peers: %d, want 1 to %d", c.Peers, MaxPeers))
+	}
+	if c.FileSize < 1 {
+		errs = append(errs, fmt.Errorf("file size: %d bytes, want at least 1", c.FileSize))
+	}
+	if c.PieceLength < 16<<10 || c.PieceLength > 16<<20 || c.PieceLength&(c.PieceLength-1) != 0 {
+		errs = append(errs, fmt.Errorf("chunk size: %d bytes, want a power of two from 16 KiB to 16 MiB", c.PieceLength))
+	}
+	if c.SeedUpload <= 0 {
+		errs = append(errs, errors.New("server upload rate: must be set (an unlimited server has no bound to compare with)"))
+	}
+	if c.Mode == PeerToPeer && c.PeerUpload <= 0 && c.FreeRiders < 1 {
+		errs = append(errs, errors.New("peer upload rate: must be set in p2p mode (use -freeriders 1 for peers that upload nothing)"))
+	}
+	if c.PeerDownload < 0 || c.PeerUpload < 0 {
+		errs = append(errs, errors.New("rates: must not be negative (0 download means unlimited)"))
+	}
+	if c.FreeRiders < 0 || c.FreeRiders > 1 {
+		errs = append(errs, fmt.Errorf("free riders: %g, want a fraction from 0 to 1", c.FreeRiders))
+	}
+	if c.LateJoiners < 0 || c.LateJoiners > 1 {
+		errs = append(errs, fmt.Errorf("late joiners: %g, want a fraction from 0 to 1", c.LateJoiners))
+	}
+	return errors.Join(errs...)
+}
+
+// Bound is the textbook lower bound for this configuration, from the
+// configured rates: free riders count as u_i = 0, and in client-server mode
+// the peers' uploads do not count at all.
+func (c *Config) Bound() Bound {
+	if c.Mode == ClientServer {
+		return ClientServerBound(c.FileSize, c.Peers, float64(c.SeedUpload), float64(c.PeerDownload))
+	}
+	return PeerToPeerBound(c.FileSize, float64(c.SeedUpload), float64(c.PeerDownload), c.peerUploads())
+}
+
+// Floor is the bound with the rate limiters' initial allowance taken off:
+// each token bucket starts full, so in any span T a link may carry its
+// burst plus rate·T. No correct run can finish sooner than this; one that
+// does means the rate limiting is broken.
+func (c *Config) Floor() time.Duration {
+	f := float64(c.FileSize)
+	seed := float64(c.SeedUpload)
+	down := float64(c.PeerDownload)
+	floor := (f - limiterBurst(down)) / down
+	if down <= 0 {
+		floor = 0
+	}
+	if c.Mode == ClientServer {
+		floor = max(floor, (float64(c.Peers)*f-limiterBurst(seed))/seed)
+		return seconds(max(floor, 0))
+	}
+	floor = max(floor, (f-limiterBurst(seed))/seed)
+	capacity, credit := seed, limiterBurst(seed)
+	for _, u := range c.peerUploads() {
+		capacity += u
+		credit += limiterBurst(u)
+	}
+	floor = max(floor, (float64(c.Peers)*f-credit)/capacity)
+	return seconds(max(floor, 0))
+}
+
+// limiterBurst is the size of a session's token bucket for a rate: a tenth
+// of a second of traffic, at least four 16 KiB blocks. It mirrors
+// engine/torrent's rateLimiter.set; change both together. Assuming the
+// bucket starts full keeps the floor a true lower bound either way.
+func limiterBurst(rate float64) float64 {
+	if rate <= 0 {
+		return 0
+	}
+	return max(rate/10, 4*16<<10)
+}
+
+// peerUploads is u_i for every peer: 0 for free riders.
+func (c *Config) peerUploads() []float64 {
+	out := make([]float64, c.Peers)
+	for i := range out {
+		if !c.isFreeRider(i) {
+			out[i] = float64(c.PeerUpload)
+		}
+	}
+	return out
+}
+
+// isFreeRider reports whether peer i (0-based) uploads nothing. Free riders
+// are spread evenly over the peer numbers: peer i is one when the running
+// count round(FreeRiders·(i+1)) steps up at i.
+func (c *Config) isFreeRider(i int) bool {
+	return spread(c.FreeRiders, i)
+}
+
+// isLateJoiner reports whether peer i joins late. Late joiners are the
+// last peers, so that with free riders spread evenly the two overlap only
+// as much as chance would have them.
+func (c *Config) isLateJoiner(i int) bool {
+	late := int(c.LateJoiners*float64(c.Peers) + 0.5)
+	return i >= c.Peers-late
+}
+
+func spread(fraction float64, i int) bool {
+	count := func(n int) int { return int(fraction*float64(n) + 0.5) }
+	return count(i+1) > count(i)
+}

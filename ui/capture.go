@@ -1,0 +1,66 @@
+package ui
+
+import (
+	"errors"
+	"time"
+
+	"fyne.io/fyne/v2"
+	fyneapp "fyne.io/fyne/v2/app"
+
+	"github.com/swarmscope/swarmscope/app"
+	"github.com/swarmscope/swarmscope/assets"
+)
+
+// CaptureOptions say what Capture shows.
+type CaptureOptions struct {
+	Args  []string      // .torrent paths or magnet links to add, as on the command line
+	Wait  time.Duration // how long the swarm runs before the picture is taken
+	Tab   int           // details tab to show: 0 General, 1 Peers, 2 Trackers, 3 Files, 4 Speed
+	Width float32       // window size in Fyne units
+	// Snap takes the picture; it is called off the UI goroutine once the wait is over, with the
+	// window's size in pixels, and the app quits when it returns. (Reading the GL canvas back
+	// gives a black image under Xvfb, so the caller grabs the X screen instead.)
+	Snap func(width, height int) error
+}
+
+// Capture runs the desktop app for client (it needs a display, e.g. Xvfb), adds opts.Args,
+// selects the first torrent and the chosen tab, waits, and calls opts.Snap. It is what
+// `make screenshot` uses for docs/screenshot.png.
+func Capture(client *app.Client, opts CaptureOptions) error {
+	a := fyneapp.NewWithID(appID)
+	a.SetIcon(fyne.NewStaticResource("swarmscope.png", assets.IconPNG))
+	w := newMainWindow(a, newClientBackend(client))
+	w.win.Resize(fyne.NewSize(max(opts.Width, 800), max(opts.Width, 800)*0.66))
+	done := make(chan struct{})
+	defer close(done)
+	go w.run(contextFrom(done))
+	result := make(chan error, 1)
+	a.Lifecycle().SetOnStarted(func() {
+		w.addArgs(opts.Args)
+		go func() {
+			time.Sleep(time.Second)
+			fyne.Do(func() {
+				if w.list.model.Len() > 0 {
+					w.list.Select(w.list.model.Row(0).ID)
+				}
+				w.details.tabs.SelectIndex(opts.Tab)
+			})
+			time.Sleep(opts.Wait)
+			var width, height int
+			fyne.DoAndWait(func() {
+				size := w.win.Canvas().Size()
+				scale := w.win.Canvas().Scale()
+				width, height = int(size.Width*scale), int(size.Height*scale)
+			})
+			result <- opts.Snap(width, height)
+			fyne.Do(a.Quit)
+		}()
+	})
+	w.win.ShowAndRun()
+	select {
+	case err := <-result:
+		return err
+	default:
+		return errors.New("the window closed before the picture was taken")
+	}
+}

@@ -1,0 +1,406 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+	"github.com/dustin/go-humanize"
+
+	"github.com/swarmscope/swarmscope/engine/metainfo"
+)
+
+// chooseTorrentFile opens a file dialog filtered to .torrent files. Fyne's dialog picks one file
+// at a time; several can be dropped on the window at once.
+func (w *mainWindow) chooseTorrentFile() {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil {
+			w.showProblem("Could not open the file", userWords(err))
+			return
+		}
+		if r == nil {
+			return
+		}
+		path := r.URI().Path()
+		r.Close()
+		w.showAddTorrent(path)
+	}, w.win)
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".torrent"}))
+	if dir := w.be.Settings().DownloadDir; dir != "" {
+		if l, err := storage.ListerForURI(storage.NewFileURI(existingParent(dir))); err == nil {
+			d.SetLocation(l)
+		}
+	}
+	d.Resize(fyne.NewSize(800, 560))
+	d.Show()
+}
+
+// addForm is the part of the add dialogs that says where and how: save folder with free space,
+// and whether to start at once.
+type addForm struct {
+	dir    *widget.Entry
+	free   *widget.Label
+	start  *widget.Check
+	needed int64
+}
+
+func (w *mainWindow) newAddForm(needed int64) *addForm {
+	f := &addForm{dir: widget.NewEntry(), free: widget.NewLabel(""), start: widget.NewCheck("Start downloading now", nil), needed: needed}
+	f.dir.SetText(w.be.Settings().DownloadDir)
+	f.dir.OnChanged = func(string) { f.updateFree() }
+	f.start.SetChecked(true)
+	f.free.SizeName = theme.SizeNameCaptionText
+	f.updateFree()
+	return f
+}
+
+func (f *addForm) updateFree() {
+	free := freeSpace(strings.TrimSpace(f.dir.Text))
+	text := ""
+	switch {
+	case free < 0:
+		text = "Free space unknown"
+	case f.needed > 0:
+		text = fmt.Sprintf("%s free; this needs %s", sizeText(free), sizeText(f.needed))
+		if free < f.needed {
+			text += " — not enough space"
+		}
+	default:
+		text = sizeText(free) + " free"
+	}
+	if f.free.Text != text {
+		f.free.SetText(text)
+	}
+}
+
+func (f *addForm) setNeeded(n int64) {
+	f.needed = n
+	f.updateFree()
+}
+
+// widgets lays the form out; choose opens a folder picker.
+func (w *mainWindow) addFormObjects(f *addForm) fyne.CanvasObject {
+	choose := widget.NewButton("Choose…", func() {
+		fd := dialog.NewFolderOpen(func(l fyne.ListableURI, err error) {
+			if err == nil && l != nil {
+				f.dir.SetText(l.Path())
+			}
+		}, w.win)
+		if l, err := storage.ListerForURI(storage.NewFileURI(existingParent(f.dir.Text))); err == nil {
+			fd.SetLocation(l)
+		}
+		fd.Resize(fyne.NewSize(800, 560))
+		fd.Show()
+	})
+	return container.NewVBox(
+		widget.NewLabel("Save in"),
+		container.NewBorder(nil, nil, nil, choose, f.dir),
+		f.free,
+		f.start,
+	)
+}
+
+// rememberDir saves dir as the default download folder when it changed.
+func (w *mainWindow) rememberDir(dir string) {
+	s := w.be.Settings()
+	if s.DownloadDir == dir {
+		return
+	}
+	s.DownloadDir = dir
+	if err := w.be.SetSettings(s); err != nil {
+		w.showProblem("Could not remember the folder", userWords(err))
+	}
+}
+
+// fileChoice is the file list of the add dialog: one check box per file.
+type fileChoice struct {
+	files  []metainfo.File
+	wanted []bool
+	list   *widget.List
+}
+
+func newFileChoice(info *metainfo.Info, changed func()) *fileChoice {
+	c := &fileChoice{}
+	for _, f := range info.Files {
+		if !f.Padding {
+			c.files = append(c.files, f)
+		}
+	}
+	c.wanted = make([]bool, len(c.files))
+	for i := range c.wanted {
+		c.wanted[i] = true
+	}
+	c.list = widget.NewList(
+		func() int { return len(c.files) },
+		func() fyne.CanvasObject { return widget.NewCheck("", nil) },
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			check := o.(*widget.Check)
+			check.OnChanged = nil
+			check.Text = strings.Join(c.files[id].Path, "/") + "  (" + sizeText(c.files[id].Length) + ")"
+			check.SetChecked(c.wanted[id])
+			check.OnChanged = func(on bool) {
+				c.wanted[id] = on
+				if changed != nil {
+					changed()
+				}
+			}
+			check.Refresh()
+		})
+	return c
+}
+
+// SetAll checks or clears every file.
+func (c *fileChoice) SetAll(on bool) {
+	for i := range c.wanted {
+		c.wanted[i] = on
+	}
+	c.list.Refresh()
+}
+
+// wantedBytes is the size of the checked files.
+func (c *fileChoice) wantedBytes() int64 {
+	var n int64
+	for i, f := range c.files {
+		if c.wanted[i] {
+			n += f.Length
+		}
+	}
+	return n
+}
+
+// priorities maps the check boxes onto every file of info (padding files included), or nil when
+// everything is wanted.
+func (c *fileChoice) priorities(info *metainfo.Info) ([]filePriority, error) {
+	all, some := true, false
+	for _, on := range c.wanted {
+		all = all && on
+		some = some || on
+	}
+	if !some {
+		return nil, problem("Choose at least one file to download.")
+	}
+	if all {
+		return nil, nil
+	}
+	out := make([]filePriority, len(info.Files))
+	j := 0
+	for i, f := range info.Files {
+		out[i] = priorityNormal
+		if f.Padding {
+			continue
+		}
+		if !c.wanted[j] {
+			out[i] = prioritySkip
+		}
+		j++
+	}
+	return out, nil
+}
+
+// showAddTorrent reads path and asks where to save it and which files to get. Bad files are
+// explained and nothing is added.
+func (w *mainWindow) showAddTorrent(path string) {
+	mi, err := loadTorrentFile(path)
+	if err != nil {
+		w.showProblem("Cannot add "+filepath.Base(path), err.Error())
+		return
+	}
+	info := mi.Info
+	form := w.newAddForm(info.Length)
+	var choice *fileChoice
+	choice = newFileChoice(info, func() { form.setNeeded(choice.wantedBytes()) })
+
+	title := widget.NewLabel(info.Name)
+	title.TextStyle.Bold = true
+	title.Truncation = fyne.TextTruncateEllipsis
+	facts := widget.NewLabel(fmt.Sprintf("%s in %s %s · %s pieces of %s · info hash %s",
+		sizeText(info.Length), humanize.Comma(int64(len(choice.files))), pluralWord(len(choice.files), "file", "files"),
+		humanize.Comma(int64(info.NumPieces())), sizeText(info.PieceLength), mi.InfoHash.Hex()))
+	facts.SizeName = theme.SizeNameCaptionText
+	facts.Wrapping = fyne.TextWrapWord
+	problem := widget.NewLabel("")
+	problem.Importance = widget.DangerImportance
+	problem.Wrapping = fyne.TextWrapWord
+	problem.Hide()
+
+	var filesBox fyne.CanvasObject = container.NewVBox()
+	if len(choice.files) > 1 {
+		all := widget.NewButton("All", func() { choice.SetAll(true); form.setNeeded(choice.wantedBytes()) })
+		none := widget.NewButton("None", func() { choice.SetAll(false); form.setNeeded(0) })
+		header := container.NewBorder(nil, nil, widget.NewLabel("Files"), container.NewHBox(all, none))
+		filesBox = container.NewBorder(header, nil, nil, nil, choice.list)
+	}
+	content := container.NewBorder(
+		container.NewVBox(title, facts, w.addFormObjects(form)),
+		problem, nil, nil, filesBox)
+
+	d := dialog.NewCustomWithoutButtons("Add torrent", content, w.win)
+	add := widget.NewButton("Add", func() {
+		dir := strings.TrimSpace(form.dir.Text)
+		prios, err := choice.priorities(info)
+		if err == nil {
+			err = checkSaveDir(dir)
+		}
+		if err != nil {
+			problem.SetText(err.Error())
+			problem.Show()
+			return
+		}
+		d.Hide()
+		w.rememberDir(dir)
+		w.addTorrentFile(path, mi, addOptions{SaveDir: dir, Paused: !form.start.Checked, Priorities: prios})
+	})
+	add.Importance = widget.HighImportance
+	d.SetButtons([]fyne.CanvasObject{widget.NewButton("Cancel", d.Hide), add})
+	height := float32(330)
+	if len(choice.files) > 1 {
+		height = 560
+	}
+	d.Resize(fyne.NewSize(680, height))
+	d.Show()
+}
+
+// addTorrentFile adds the file; a duplicate offers to merge the new file's trackers into the
+// torrent already in the list.
+func (w *mainWindow) addTorrentFile(path string, mi *metainfo.MetaInfo, opts addOptions) {
+	go func() {
+		id, err := w.be.AddTorrentFile(path, opts)
+		fyne.Do(func() {
+			var dup *duplicateError
+			switch {
+			case errors.As(err, &dup):
+				w.offerMerge(dup.ID, mi)
+			case err != nil:
+				w.showProblem("Could not add "+mi.Info.Name, userWords(err))
+			default:
+				w.list.Select(id)
+			}
+		})
+	}()
+}
+
+// offerMerge asks whether to add a duplicate's trackers to the torrent already in the list.
+func (w *mainWindow) offerMerge(id metainfo.Hash, mi *metainfo.MetaInfo) {
+	name := mi.Info.Name
+	if len(mi.AnnounceList) == 0 || !w.be.CanMergeTrackers() {
+		w.showProblem("Already in the list", name+" is already in the list; nothing was added.")
+		return
+	}
+	dialog.ShowConfirm("Already in the list",
+		name+" is already in the list. Add this file's trackers to it?",
+		func(ok bool) {
+			if ok {
+				w.async("Could not merge the trackers", func() error { return w.be.MergeTrackers(id, mi.AnnounceList) })
+			}
+		}, w.win)
+}
+
+// showAddMagnet asks for a magnet link and a folder; the link is checked as it is typed.
+func (w *mainWindow) showAddMagnet() {
+	link := widget.NewMultiLineEntry()
+	link.SetPlaceHolder("magnet:?xt=urn:btih:…")
+	link.Wrapping = fyne.TextWrapBreak
+	link.Validator = func(s string) error { _, err := checkMagnet(s); return err }
+	if clip := w.fyneApp.Clipboard(); clip != nil && strings.HasPrefix(strings.TrimSpace(clip.Content()), "magnet:") {
+		link.SetText(strings.TrimSpace(clip.Content()))
+	}
+	form := w.newAddForm(0)
+	problem := widget.NewLabel("")
+	problem.Importance = widget.DangerImportance
+	problem.Wrapping = fyne.TextWrapWord
+	problem.Hide()
+	content := container.NewVBox(widget.NewLabel("Magnet link"), link, w.addFormObjects(form), problem)
+	d := dialog.NewCustomWithoutButtons("Add magnet link", content, w.win)
+	add := widget.NewButton("Add", func() {
+		dir := strings.TrimSpace(form.dir.Text)
+		_, err := checkMagnet(link.Text)
+		if err == nil {
+			err = checkSaveDir(dir)
+		}
+		if err != nil {
+			problem.SetText(err.Error())
+			problem.Show()
+			return
+		}
+		d.Hide()
+		w.rememberDir(dir)
+		uri := strings.TrimSpace(link.Text)
+		opts := addOptions{SaveDir: dir, Paused: !form.start.Checked}
+		go func() {
+			id, err := w.be.AddMagnet(uri, opts)
+			fyne.Do(func() {
+				var dup *duplicateError
+				switch {
+				case errors.As(err, &dup):
+					w.showProblem("Already in the list", "This magnet link's torrent is already in the list; nothing was added.")
+				case err != nil:
+					w.showProblem("Could not add the magnet link", userWords(err))
+				default:
+					w.list.Select(id)
+				}
+			})
+		}()
+	})
+	add.Importance = widget.HighImportance
+	d.SetButtons([]fyne.CanvasObject{widget.NewButton("Cancel", d.Hide), add})
+	d.Resize(fyne.NewSize(620, 380))
+	d.Show()
+}
+
+// removeSelected asks before removing, with the option to delete the data too.
+func (w *mainWindow) removeSelected() {
+	row, ok := w.list.SelectedRow()
+	if !ok {
+		return
+	}
+	id, name := row.ID, row.Name
+	deleteData := widget.NewCheck("Also delete the downloaded files", nil)
+	msg := widget.NewLabel("Remove " + name + " from the list?")
+	msg.Wrapping = fyne.TextWrapWord
+	content := container.NewVBox(msg, deleteData)
+	d := dialog.NewCustomConfirm("Remove torrent", "Remove", "Cancel", container.NewGridWrap(fyne.NewSize(420, 90), content), func(ok bool) {
+		if ok {
+			del := deleteData.Checked
+			w.async("Could not remove "+name, func() error { return w.be.Remove(id, del) })
+		}
+	}, w.win)
+	d.Show()
+}
+
+// handleDrop acts on a drop plan: adds torrents and magnets, opens the create dialog for a
+// folder or file, and explains what it will not do.
+func (w *mainWindow) handleDrop(p dropPlan) {
+	for _, path := range p.TorrentFiles {
+		mi, err := loadTorrentFile(path)
+		if err != nil {
+			w.showProblem("Cannot add "+filepath.Base(path), err.Error())
+			continue
+		}
+		if len(p.TorrentFiles) == 1 {
+			w.showAddTorrent(path)
+			continue
+		}
+		// Several at once: add them all with the default folder rather than a dialog each.
+		w.addTorrentFile(path, mi, addOptions{})
+	}
+	for _, m := range p.Magnets {
+		uri := m
+		w.async("Could not add the magnet link", func() error {
+			_, err := w.be.AddMagnet(uri, addOptions{})
+			return err
+		})
+	}
+	if p.CreateFrom != "" {
+		w.showCreate(p.CreateFrom)
+	}
+	if len(p.Rejected) > 0 {
+		w.showProblem("Some dropped items were not used", strings.Join(p.Rejected, "\n"))
+	}
+}

@@ -1,0 +1,459 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sync/atomic"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/swarmscope/swarmscope/engine/metainfo"
+	"github.com/swarmscope/swarmscope/ui/widgets"
+)
+
+// tickInterval is how often the window pulls new data from the core: 2 Hz. History samples are
+// taken every other tick, once a second.
+const tickInterval = 500 * time.Millisecond
+
+// historySamples is how many one-second samples the speed chart keeps: five minutes.
+const historySamples = 300
+
+// mainWindow is Swarmscope's window: toolbar, filter and search, the torrent list, the details
+// of the selected torrent, and the status bar. All fields are touched on the UI goroutine only,
+// except selection, which the tick goroutine reads.
+type mainWindow struct {
+	fyneApp fyne.App
+	win     fyne.Window
+	be      backend
+
+	list      *torrentList
+	details   *detailsPane
+	status    *statusBar
+	selection atomic.Pointer[metainfo.Hash]
+	history   map[metainfo.Hash]*widgets.RateHistory
+	altLimits bool
+	hasTray   bool
+
+	selActions []*widget.Button // enabled only with a selection
+	startBtn   *widget.Button
+	pauseBtn   *widget.Button
+	turtleItem *fyne.MenuItem
+
+	// now is the clock; tests replace it.
+	now func() time.Time
+}
+
+// newMainWindow builds the window around be.
+func newMainWindow(a fyne.App, be backend) *mainWindow {
+	w := &mainWindow{
+		fyneApp: a, be: be, win: a.NewWindow("Swarmscope"),
+		history: make(map[metainfo.Hash]*widgets.RateHistory),
+		now:     time.Now,
+	}
+	w.list = newTorrentList(newListModel())
+	w.list.onSelect = w.selected
+	w.details = newDetailsPane(w.setFilePriority)
+	w.status = newStatusBar()
+	w.altLimits = be.Settings().AltLimitsEnabled
+
+	filter := widget.NewSelect(filterNames[:], nil)
+	filter.SetSelected(filterNames[filterAll])
+	filter.OnChanged = func(s string) {
+		for i, name := range filterNames {
+			if name == s {
+				w.list.SetFilter(listFilter(i))
+			}
+		}
+	}
+	search := widget.NewEntry()
+	search.SetPlaceHolder("Search names…")
+	search.OnChanged = w.list.SetQuery
+
+	top := container.NewVBox(
+		w.toolbar(),
+		container.NewBorder(nil, nil, container.NewHBox(widget.NewLabel("Show"), filter), nil, search),
+	)
+	split := container.NewVSplit(w.list.table, w.details.content)
+	split.Offset = 0.45
+	w.win.SetContent(container.NewBorder(top, w.status.content, nil, nil, split))
+	w.win.SetMainMenu(w.menu())
+	w.addShortcuts()
+	w.win.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { w.handleDrop(planDrop(uris)) })
+	w.win.Resize(fyne.NewSize(1200, 780))
+	w.updateActions()
+	return w
+}
+
+// action is one command, shared by the toolbar, the menu and the keyboard.
+type action struct {
+	label    string
+	icon     fyne.Resource
+	shortcut fyne.Shortcut
+	run      func()
+	needsSel bool
+}
+
+func ctrl(key fyne.KeyName) *desktop.CustomShortcut {
+	return &desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault}
+}
+
+func (w *mainWindow) actions() (file, torrent []action) {
+	file = []action{
+		{"Add torrent file…", theme.FileIcon(), ctrl(fyne.KeyO), w.chooseTorrentFile, false},
+		{"Add magnet link…", theme.ContentPasteIcon(), ctrl(fyne.KeyU), w.showAddMagnet, false},
+		{"Create torrent…", theme.ContentAddIcon(), ctrl(fyne.KeyN), func() { w.showCreate("") }, false},
+	}
+	torrent = []action{
+		{"Start", theme.MediaPlayIcon(), ctrl(fyne.KeyS), w.startSelected, true},
+		{"Pause", theme.MediaPauseIcon(), ctrl(fyne.KeyP), w.pauseSelected, true},
+		{"Remove…", theme.DeleteIcon(), ctrl(fyne.KeyDelete), w.removeSelected, true},
+		{"Recheck", theme.ViewRefreshIcon(), ctrl(fyne.KeyR), w.recheckSelected, true},
+		{"Open folder", theme.FolderOpenIcon(), ctrl(fyne.KeyE), w.openSelectedFolder, true},
+	}
+	return file, torrent
+}
+
+func (w *mainWindow) toolbar() fyne.CanvasObject {
+	file, torrent := w.actions()
+	box := container.NewHBox()
+	add := func(a action) *widget.Button {
+		b := widget.NewButtonWithIcon(a.label, a.icon, a.run)
+		b.Importance = widget.LowImportance
+		box.Add(b)
+		if a.needsSel {
+			w.selActions = append(w.selActions, b)
+		}
+		return b
+	}
+	for _, a := range file {
+		add(a)
+	}
+	box.Add(widget.NewSeparator())
+	for i, a := range torrent {
+		b := add(a)
+		switch i {
+		case 0:
+			w.startBtn = b
+		case 1:
+			w.pauseBtn = b
+		}
+	}
+	box.Add(widget.NewSeparator())
+	settings := widget.NewButtonWithIcon("Settings", theme.SettingsIcon(), w.showSettings)
+	settings.Importance = widget.LowImportance
+	box.Add(settings)
+	return box
+}
+
+func (w *mainWindow) menu() *fyne.MainMenu {
+	file, torrent := w.actions()
+	item := func(a action) *fyne.MenuItem {
+		m := fyne.NewMenuItem(a.label, a.run)
+		m.Icon = a.icon
+		m.Shortcut = a.shortcut
+		return m
+	}
+	var fileItems, torrentItems []*fyne.MenuItem
+	for _, a := range file {
+		fileItems = append(fileItems, item(a))
+	}
+	settings := fyne.NewMenuItem("Settings…", w.showSettings)
+	settings.Shortcut = ctrl(fyne.KeyComma)
+	fileItems = append(fileItems, fyne.NewMenuItemSeparator(), settings)
+	for _, a := range torrent {
+		torrentItems = append(torrentItems, item(a))
+	}
+	torrentItems = append(torrentItems, fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem("Pause all", w.pauseAll), fyne.NewMenuItem("Resume all", w.resumeAll))
+	w.turtleItem = fyne.NewMenuItem("Alternative speed limits", w.toggleAltLimits)
+	w.turtleItem.Shortcut = ctrl(fyne.KeyT)
+	w.turtleItem.Checked = w.altLimits
+	return fyne.NewMainMenu(
+		fyne.NewMenu("File", fileItems...),
+		fyne.NewMenu("Torrent", torrentItems...),
+		fyne.NewMenu("Speed", w.turtleItem),
+	)
+}
+
+func (w *mainWindow) addShortcuts() {
+	file, torrent := w.actions()
+	for _, a := range append(file, torrent...) {
+		run := a.run
+		w.win.Canvas().AddShortcut(a.shortcut, func(fyne.Shortcut) { run() })
+	}
+	w.win.Canvas().AddShortcut(ctrl(fyne.KeyComma), func(fyne.Shortcut) { w.showSettings() })
+	w.win.Canvas().AddShortcut(ctrl(fyne.KeyT), func(fyne.Shortcut) { w.toggleAltLimits() })
+	// Delete on its own removes the selection when no text field has the focus.
+	w.win.Canvas().SetOnTypedKey(func(ev *fyne.KeyEvent) {
+		if ev.Name == fyne.KeyDelete {
+			w.removeSelected()
+		}
+	})
+}
+
+// selected follows the list's selection.
+func (w *mainWindow) selected(id metainfo.Hash, ok bool) {
+	if ok {
+		w.selection.Store(&id)
+		w.refreshDetails(id)
+	} else {
+		w.selection.Store(nil)
+		w.details.ShowNothing()
+	}
+	w.updateActions()
+}
+
+// refreshDetails fetches and shows the selected torrent's details at once (on selection, so the
+// pane does not wait for the next tick).
+func (w *mainWindow) refreshDetails(id metainfo.Hash) {
+	d, ok := w.be.Details(id)
+	if !ok {
+		return
+	}
+	row, _ := w.list.SelectedRow()
+	w.details.Show(&d, row, w.history[id], w.now())
+}
+
+// updateActions enables the buttons that make sense for the selection.
+func (w *mainWindow) updateActions() {
+	row, ok := w.list.SelectedRow()
+	for _, b := range w.selActions {
+		if ok {
+			b.Enable()
+		} else {
+			b.Disable()
+		}
+	}
+	if !ok {
+		return
+	}
+	paused := row.Group == groupPaused || row.Group == groupError
+	setEnabled(w.startBtn, paused)
+	setEnabled(w.pauseBtn, !paused)
+}
+
+func setEnabled(b *widget.Button, on bool) {
+	if b == nil || on != b.Disabled() {
+		return
+	}
+	if on {
+		b.Enable()
+	} else {
+		b.Disable()
+	}
+}
+
+// tickData is what one tick fetched from the core, off the UI goroutine.
+type tickData struct {
+	rows    []listRow
+	status  statusInfo
+	details *torrentDetails
+	detID   metainfo.Hash
+	sample  bool
+}
+
+// run pulls data at a fixed tick until ctx ends and hands it to the UI goroutine. A tick is
+// skipped while the previous one is still being drawn, so a slow frame never queues up work.
+func (w *mainWindow) run(ctx context.Context) {
+	ticker := time.NewTicker(tickInterval)
+	defer ticker.Stop()
+	var busy atomic.Bool
+	for tick := 0; ; tick++ {
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+		}
+		if busy.Load() {
+			continue
+		}
+		data := w.fetch(tick%2 == 0)
+		busy.Store(true)
+		fyne.Do(func() {
+			defer busy.Store(false)
+			w.apply(data)
+		})
+	}
+}
+
+// fetch reads the core; safe off the UI goroutine.
+func (w *mainWindow) fetch(sample bool) tickData {
+	data := tickData{rows: w.be.Torrents(), status: w.be.Status(), sample: sample}
+	if id := w.selection.Load(); id != nil {
+		if d, ok := w.be.Details(*id); ok {
+			data.details, data.detID = &d, *id
+		}
+	}
+	return data
+}
+
+// apply draws one tick's data: changed list cells, the visible details tab, the status bar.
+func (w *mainWindow) apply(data tickData) {
+	if data.sample {
+		seen := make(map[metainfo.Hash]bool, len(data.rows))
+		for _, r := range data.rows {
+			h := w.history[r.ID]
+			if h == nil {
+				h = widgets.NewRateHistory(historySamples)
+				w.history[r.ID] = h
+			}
+			h.Add(r.DownRate, r.UpRate)
+			seen[r.ID] = true
+		}
+		for id := range w.history {
+			if !seen[id] {
+				delete(w.history, id)
+			}
+		}
+	}
+	w.list.Update(data.rows)
+	w.status.Show(data.status, w.altLimits)
+	if id, ok := w.list.Selected(); ok && data.details != nil && data.detID == id {
+		row, _ := w.list.SelectedRow()
+		w.details.Show(data.details, row, w.history[id], w.now())
+	}
+	w.updateActions()
+}
+
+// watchEvents tells the user about completions and errors until the event channel closes.
+func (w *mainWindow) watchEvents() {
+	for ev := range w.be.Events() {
+		fyne.Do(func() { w.onEvent(ev) })
+	}
+}
+
+func (w *mainWindow) onEvent(ev uiEvent) {
+	switch ev.Kind {
+	case eventCompleted:
+		w.fyneApp.SendNotification(fyne.NewNotification("Download complete", ev.Name+" is ready."))
+	case eventError:
+		if ev.ID == (metainfo.Hash{}) {
+			w.showProblem("Swarmscope hit a problem", ev.Err)
+		} else {
+			w.fyneApp.SendNotification(fyne.NewNotification("Problem with "+ev.Name, ev.Err))
+		}
+	case eventRecovered:
+		w.showProblem("The saved state was damaged", ev.Err)
+	case eventHandedOver:
+		w.win.Show()
+		w.win.RequestFocus()
+	}
+}
+
+// showProblem shows a message in words in a dialog with an OK button.
+func (w *mainWindow) showProblem(title, message string) {
+	label := widget.NewLabel(message)
+	label.Wrapping = fyne.TextWrapWord
+	d := dialog.NewCustom(title, "OK", container.NewGridWrap(fyne.NewSize(420, label.MinSize().Height*3), label), w.win)
+	d.Show()
+}
+
+// async runs f off the UI goroutine and reports an error in a dialog titled what.
+func (w *mainWindow) async(what string, f func() error) {
+	go func() {
+		if err := f(); err != nil {
+			fyne.Do(func() { w.showProblem(what, userWords(err)) })
+		}
+	}()
+}
+
+func (w *mainWindow) startSelected() {
+	if id, ok := w.list.Selected(); ok {
+		w.async("Could not start the torrent", func() error { return w.be.Start(id) })
+	}
+}
+
+func (w *mainWindow) pauseSelected() {
+	if id, ok := w.list.Selected(); ok {
+		w.async("Could not pause the torrent", func() error { return w.be.Pause(id) })
+	}
+}
+
+func (w *mainWindow) recheckSelected() {
+	if id, ok := w.list.Selected(); ok {
+		w.async("Could not recheck the torrent", func() error { return w.be.Recheck(id) })
+	}
+}
+
+func (w *mainWindow) pauseAll() {
+	for i := range w.list.model.Len() {
+		id := w.list.model.Row(i).ID
+		w.async("Could not pause a torrent", func() error { return w.be.Pause(id) })
+	}
+}
+
+func (w *mainWindow) resumeAll() {
+	for _, r := range w.list.model.rows {
+		if r.Group == groupPaused {
+			id := r.ID
+			w.async("Could not start a torrent", func() error { return w.be.Start(id) })
+		}
+	}
+}
+
+func (w *mainWindow) setFilePriority(file int, p filePriority) {
+	if id, ok := w.list.Selected(); ok {
+		w.async("Could not change the file's priority", func() error { return w.be.SetFilePriority(id, file, p) })
+	}
+}
+
+func (w *mainWindow) toggleAltLimits() {
+	s := w.be.Settings()
+	s.AltLimitsEnabled = !s.AltLimitsEnabled
+	if err := w.be.SetSettings(s); err != nil {
+		w.showProblem("Could not switch the speed limits", userWords(err))
+		return
+	}
+	w.altLimits = s.AltLimitsEnabled
+	w.turtleItem.Checked = w.altLimits
+	if m := w.win.MainMenu(); m != nil {
+		m.Refresh()
+	}
+}
+
+// openSelectedFolder shows the selected torrent's folder in the file manager.
+func (w *mainWindow) openSelectedFolder() {
+	id, ok := w.list.Selected()
+	if !ok {
+		return
+	}
+	d, ok := w.be.Details(id)
+	if !ok || d.SavePath == "" {
+		return
+	}
+	dir := d.SavePath
+	if len(d.Files) > 1 || (len(d.Files) == 1 && filepath.Dir(filepath.FromSlash(d.Files[0].Path)) != ".") {
+		dir = filepath.Join(d.SavePath, d.Snap.Name)
+	}
+	w.async("Could not open the folder", func() error { return openFolder(dir) })
+}
+
+// openFolder asks the desktop to show dir.
+func openFolder(dir string) error {
+	var cmd *exec.Cmd
+	switch runtime.GOOS {
+	case "darwin":
+		cmd = exec.Command("open", dir)
+	case "windows":
+		cmd = exec.Command("explorer", dir)
+	default:
+		cmd = exec.Command("xdg-open", dir)
+	}
+	if err := cmd.Start(); err != nil {
+		if errors.Is(err, exec.ErrNotFound) {
+			return errors.New("no file manager opener (" + cmd.Path + ") is installed; the folder is " + dir)
+		}
+		return err
+	}
+	go cmd.Wait()
+	return nil
+}
