@@ -291,14 +291,19 @@ func TestDeadFirstTierFailsOver(t *testing.T) {
 	waitDone(t, leecher, 30*time.Second)
 	sameFile(t, dataPath, filepath.Join(leechDir, "payload.bin"))
 	checkMetThroughTracker(t, leecher, working)
-	for _, url := range []string{deadHTTP, deadUDP} {
-		// Completing sends "completed" at once, so a dead tracker may be
-		// "updating" (being retried) for a moment before it is back in error.
-		st := trackerState(t, leecher, url)
-		for deadline := time.Now().Add(5 * time.Second); st.State == tracker.Updating && time.Now().Before(deadline); {
-			time.Sleep(50 * time.Millisecond)
-			st = trackerState(t, leecher, url)
+	// Completing sends "completed" at once: let that announce round (dead
+	// tiers first, then ours) finish before reading the states.
+	// (settled = no tracker updating in several polls in a row).
+	for deadline, settled := time.Now().Add(5*time.Second), 0; settled < 4 && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		settled++
+		for _, st := range leecher.Snapshot().Trackers {
+			if st.State == tracker.Updating {
+				settled = 0
+			}
 		}
+	}
+	for _, url := range []string{deadHTTP, deadUDP} {
+		st := trackerState(t, leecher, url)
 		if st.State != tracker.Failing || st.State.String() != "error" || st.LastError != "connection refused" {
 			t.Errorf("dead tracker %s: state %q, error %q; want state error, \"connection refused\"", url, st.State, st.LastError)
 		}
