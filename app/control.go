@@ -406,3 +406,37 @@ func (c *Client) AddPeers(id ID, addrs []string) error {
 	}
 	return nil
 }
+
+// SetRateLimits sets one torrent's own upload and download limits in
+// bytes/s (0 = none); the global limits of the settings still apply on top.
+// They are saved with the torrent and take effect at once.
+func (c *Client) SetRateLimits(id ID, upload, download int64) error {
+	if upload < 0 || download < 0 {
+		return fmt.Errorf("rate limits must not be negative (up %d, down %d)", upload, download)
+	}
+	c.mu.Lock()
+	e, err := c.lookupLocked(id)
+	if err != nil {
+		c.mu.Unlock()
+		return err
+	}
+	e.rec.UploadLimit, e.rec.DownloadLimit = upload, download
+	t := e.t
+	c.mu.Unlock()
+	c.putRecord(e)
+	if t != nil {
+		t.SetRateLimits(upload, download)
+	}
+	return nil
+}
+
+// RateLimits returns one torrent's own limits in bytes/s (0 = none).
+func (c *Client) RateLimits(id ID) (upload, download int64, err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, err := c.lookupLocked(id)
+	if err != nil {
+		return 0, 0, err
+	}
+	return e.rec.UploadLimit, e.rec.DownloadLimit, nil
+}

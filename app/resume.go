@@ -152,6 +152,8 @@ func (c *Client) startEngine(e *entry) {
 		RecheckPieces:   plan.recheck,
 		PiecePriorities: piecePriorities(mi.Info, rec.FilePriorities),
 		Paused:          true,
+		UploadLimit:     rec.UploadLimit,
+		DownloadLimit:   rec.DownloadLimit,
 	}
 	t, err := c.session.Add(mi, opts)
 	if err != nil {

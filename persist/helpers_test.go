@@ -52,6 +52,9 @@ func fullRecord(hash [20]byte) TorrentRecord {
 		SeedingTime: 36*time.Hour + time.Nanosecond,
 		Label:       "linux isos",
 		Error:       "open /mnt/usb/abc: no such file or directory",
+
+		UploadLimit:   512 << 10,
+		DownloadLimit: 3 << 20,
 	}
 }
 

@@ -40,6 +40,10 @@ type TorrentRecord struct {
 
 	Label string // a user-chosen category
 	Error string // the last error that stopped the torrent, shown again after a restart
+
+	// UploadLimit and DownloadLimit are this torrent's own rate limits in bytes/s (0 = none);
+	// the global limits in Settings apply on top.
+	UploadLimit, DownloadLimit int64
 }
 
 // FileStamp is what a file looked like on disk when its pieces were last recorded as verified.

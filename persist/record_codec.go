@@ -26,7 +26,10 @@ import (
 //	fileStamp count, then per file: size, modTime
 //	label, error                                      (length-prefixed strings)
 //	CRC-32C of everything above                       (4 bytes, big-endian)
-const recordFormatVersion = 1
+//
+// Version 2 adds, after error: uploadLimit, downloadLimit (bytes/s, 0 = none). A version 1
+// record decodes with both limits 0.
+const recordFormatVersion = 2
 
 const flagPaused = 1 << 0
 
@@ -64,6 +67,8 @@ func encodeRecord(r *TorrentRecord) []byte {
 	}
 	b = putString(b, r.Label)
 	b = putString(b, r.Error)
+	b = binary.AppendVarint(b, r.UploadLimit)
+	b = binary.AppendVarint(b, r.DownloadLimit)
 	return binary.BigEndian.AppendUint32(b, crc32.Checksum(b, crcTable))
 }
 
@@ -80,7 +85,8 @@ func decodeRecord(data []byte) (TorrentRecord, error) {
 		return r, errors.New("checksum mismatch: the record is damaged")
 	}
 	d := decoder{buf: body}
-	switch v := d.uvarint(); {
+	version := d.uvarint()
+	switch v := version; {
 	case d.err != nil:
 		return r, fmt.Errorf("format version: %w", d.err)
 	case v == 0:
@@ -116,6 +122,13 @@ func decodeRecord(data []byte) (TorrentRecord, error) {
 	}
 	r.Label = d.string()
 	r.Error = d.string()
+	if version >= 2 {
+		r.UploadLimit = d.varint()
+		r.DownloadLimit = d.varint()
+		if r.UploadLimit < 0 || r.DownloadLimit < 0 {
+			d.err = errors.Join(d.err, fmt.Errorf("negative rate limit (up %d, down %d)", r.UploadLimit, r.DownloadLimit))
+		}
+	}
 	if d.err == nil && len(d.buf) != 0 {
 		d.err = fmt.Errorf("%d unexpected bytes after the last field", len(d.buf))
 	}

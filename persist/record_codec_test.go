@@ -1,6 +1,7 @@
 package persist
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"hash/crc32"
@@ -96,5 +97,31 @@ func TestDecodeRejectsHugeCounts(t *testing.T) {
 	body := binary.AppendUvarint([]byte{recordFormatVersion}, 1<<60)
 	if _, err := decodeRecord(reseal(body)); !errors.Is(err, io.ErrUnexpectedEOF) {
 		t.Fatalf("decode of a 2^60-byte string: got %v, want io.ErrUnexpectedEOF", err)
+	}
+}
+
+// TestDecodeReadsVersion1Records: records written before per-torrent rate limits existed
+// (format 1: no limit fields) still decode, with no limits.
+func TestDecodeReadsVersion1Records(t *testing.T) {
+	want := fullRecord([20]byte{9})
+	v2 := encodeRecord(&want)
+	// A version 1 record is the version 2 body without its last two varints.
+	body := v2[:len(v2)-4]
+	tail := binary.AppendVarint(nil, want.UploadLimit)
+	tail = binary.AppendVarint(tail, want.DownloadLimit)
+	if !bytes.HasSuffix(body, tail) {
+		t.Fatal("version 2 layout changed: limits are not the last fields")
+	}
+	v1 := append([]byte(nil), body[:len(body)-len(tail)]...)
+	v1[0] = 1
+	got, err := decodeRecord(reseal(v1))
+	if err != nil {
+		t.Fatalf("decoding a version 1 record: %v", err)
+	}
+	if got.UploadLimit != 0 || got.DownloadLimit != 0 {
+		t.Fatalf("version 1 record decoded with limits %d/%d, want none", got.UploadLimit, got.DownloadLimit)
+	}
+	if got.SavePath != want.SavePath || got.Error != want.Error || got.NumPieces != want.NumPieces {
+		t.Fatalf("version 1 record decoded as %+v", got)
 	}
 }
