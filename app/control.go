@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/swarmscope/swarmscope/engine/metainfo"
 	"github.com/swarmscope/swarmscope/engine/torrent"
 )
 
@@ -439,4 +440,34 @@ func (c *Client) RateLimits(id ID) (upload, download int64, err error) {
 		return 0, 0, err
 	}
 	return e.rec.UploadLimit, e.rec.DownloadLimit, nil
+}
+
+// MergeTrackers adds trackers to a torrent already in the list — what the
+// user wants when they add the same torrent again from a source that knows
+// other trackers. Trackers it already has are skipped; the info hash and
+// the data are untouched. The torrent restarts from its resume data (no
+// re-hash) to announce to the new list.
+func (c *Client) MergeTrackers(id ID, tiers [][]string) error {
+	e, err := c.claim(id, Checking)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	mi := e.mi
+	c.mu.Unlock()
+	merged := metainfo.MergeTiers(mi.AnnounceList, tiers)
+	updated, err := metainfo.WithTrackers(mi, merged)
+	if err != nil {
+		c.mu.Lock()
+		e.busy = 0
+		c.mu.Unlock()
+		return fmt.Errorf("%q: %w", e.name, err)
+	}
+	c.mu.Lock()
+	e.mi = updated
+	e.rec.MetaInfo = updated.Raw
+	c.mu.Unlock()
+	c.putRecord(e)
+	c.restart(e, true, nil)
+	return nil
 }
