@@ -62,7 +62,7 @@ func (w *mainWindow) showCreate(path string) {
 				sizeLabel.SetText(sizeText(n) + " to share")
 			}
 		} else {
-			sizeLabel.SetText("")
+			sizeLabel.SetText("Choose a file or folder, or drop one on the main window.")
 		}
 		selected := pieces.SelectedIndex()
 		choices = pieceLengthChoices(total)

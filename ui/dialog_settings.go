@@ -89,6 +89,7 @@ func (w *mainWindow) showSettings() {
 	})
 	save.Importance = widget.HighImportance
 	d.SetButtons([]fyne.CanvasObject{widget.NewButton("Cancel", d.Hide), save})
-	d.Resize(fyne.NewSize(640, 640))
+	// Tall enough for every field without scrolling when the window allows it.
+	d.Resize(fyne.NewSize(660, min(720, w.win.Canvas().Size().Height-40)))
 	d.Show()
 }

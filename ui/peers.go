@@ -33,7 +33,7 @@ var peerTitles = []string{
 	"Down", "Up", "Downloaded", "Uploaded", "Source",
 }
 
-var peerWidths = []float32{150, 130, 60, 300, 230, 75, 80, 80, 90, 90, 70}
+var peerWidths = []float32{150, 130, 60, 300, 300, 75, 100, 100, 100, 100, 80}
 
 // peersTab lists the connected peers with the choke state both ways in letters and words; the
 // "we upload to them" column is green for regular unchokes and blue (primary) for the optimistic

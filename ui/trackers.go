@@ -12,7 +12,7 @@ import (
 )
 
 var trackerTitles = []string{"Tier", "URL", "Status", "Message", "Seeds", "Leechers", "Next announce"}
-var trackerWidths = []float32{40, 320, 110, 280, 60, 70, 120}
+var trackerWidths = []float32{50, 320, 110, 280, 70, 90, 150}
 
 // trackersTab lists the torrent's trackers as its announcer last saw them.
 type trackersTab struct {
@@ -24,6 +24,7 @@ type trackersTab struct {
 func newTrackersTab() *trackersTab {
 	t := &trackersTab{table: newTextTable(trackerTitles, trackerWidths), note: widget.NewLabel("")}
 	t.content = container.NewBorder(t.note, nil, nil, nil, t.table.Table)
+	t.note.Hide()
 	return t
 }
 
@@ -43,6 +44,16 @@ func (t *trackersTab) Show(trackers []trackerRow, private bool, now time.Time) {
 	}
 	if t.note.Text != note {
 		t.note.SetText(note)
+	}
+	// An empty note would leave a blank line above the table; the border lays out again only
+	// when the note's visibility changes.
+	if show := note != ""; show != t.note.Visible() {
+		if show {
+			t.note.Show()
+		} else {
+			t.note.Hide()
+		}
+		t.content.Refresh()
 	}
 }
 
@@ -74,5 +85,9 @@ func nextAnnounceText(at, now time.Time) string {
 	if !at.After(now) {
 		return "now"
 	}
-	return "in " + strings.TrimSpace(humanize.RelTime(now, at, "", ""))
+	rel := strings.TrimSpace(humanize.RelTime(now, at, "", ""))
+	if rel == "now" { // under a second away: humanize says "now", not "in now"
+		return rel
+	}
+	return "in " + rel
 }

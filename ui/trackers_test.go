@@ -22,11 +22,28 @@ func TestTrackersTabRows(t *testing.T) {
 	if got := rows[1]; got[3] != "connection refused" || got[4] != "" || got[6] != "" {
 		t.Errorf("second row %q", got)
 	}
-	if tab.note.Text != "" {
-		t.Errorf("note %q for a public torrent with trackers", tab.note.Text)
+	if tab.note.Text != "" || tab.note.Visible() {
+		t.Errorf("note %q (shown %v) for a public torrent with trackers, want none", tab.note.Text, tab.note.Visible())
 	}
 	tab.Show(nil, false, now)
-	if tab.note.Text == "" {
+	if tab.note.Text == "" || !tab.note.Visible() {
 		t.Error("no trackers should be explained")
+	}
+}
+
+func TestNextAnnounceText(t *testing.T) {
+	now := time.Now()
+	for _, tc := range []struct {
+		at   time.Time
+		want string
+	}{
+		{time.Time{}, ""},
+		{now.Add(-time.Second), "now"},
+		{now.Add(300 * time.Millisecond), "now"}, // humanize's "now", without "in"
+		{now.Add(90 * time.Second), "in 1 minute"},
+	} {
+		if got := nextAnnounceText(tc.at, now); got != tc.want {
+			t.Errorf("%v from now: %q, want %q", tc.at.Sub(now), got, tc.want)
+		}
 	}
 }

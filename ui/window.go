@@ -42,6 +42,7 @@ type mainWindow struct {
 	history   map[metainfo.Hash]*widgets.RateHistory
 	altLimits bool
 	hasTray   bool
+	lab       *labWindow // the Swarm Lab window while it is open
 
 	selActions []*widget.Button // enabled only with a selection
 	startBtn   *widget.Button
@@ -151,7 +152,22 @@ func (w *mainWindow) toolbar() fyne.CanvasObject {
 	settings := widget.NewButtonWithIcon("Settings", theme.SettingsIcon(), w.showSettings)
 	settings.Importance = widget.LowImportance
 	box.Add(settings)
+	labBtn := widget.NewButtonWithIcon("Lab", theme.GridIcon(), w.showLab) // short: the toolbar must fit 1200 px
+	labBtn.Importance = widget.LowImportance
+	box.Add(labBtn)
 	return box
+}
+
+// showLab opens the Swarm Lab window, or brings it forward when it is open.
+func (w *mainWindow) showLab() {
+	if w.lab != nil {
+		w.lab.win.Show()
+		w.lab.win.RequestFocus()
+		return
+	}
+	w.lab = newLabWindow(w.fyneApp)
+	w.lab.onClosed = func() { w.lab = nil }
+	w.lab.win.Show()
 }
 
 func (w *mainWindow) menu() *fyne.MainMenu {
@@ -168,7 +184,10 @@ func (w *mainWindow) menu() *fyne.MainMenu {
 	}
 	settings := fyne.NewMenuItem("Settings…", w.showSettings)
 	settings.Shortcut = ctrl(fyne.KeyComma)
-	fileItems = append(fileItems, fyne.NewMenuItemSeparator(), settings)
+	labItem := fyne.NewMenuItem("Swarm Lab…", w.showLab)
+	labItem.Icon = theme.GridIcon()
+	labItem.Shortcut = ctrl(fyne.KeyL)
+	fileItems = append(fileItems, fyne.NewMenuItemSeparator(), labItem, settings)
 	for _, a := range torrent {
 		torrentItems = append(torrentItems, item(a))
 	}
@@ -192,6 +211,7 @@ func (w *mainWindow) addShortcuts() {
 	}
 	w.win.Canvas().AddShortcut(ctrl(fyne.KeyComma), func(fyne.Shortcut) { w.showSettings() })
 	w.win.Canvas().AddShortcut(ctrl(fyne.KeyT), func(fyne.Shortcut) { w.toggleAltLimits() })
+	w.win.Canvas().AddShortcut(ctrl(fyne.KeyL), func(fyne.Shortcut) { w.showLab() })
 	// Delete on its own removes the selection when no text field has the focus.
 	w.win.Canvas().SetOnTypedKey(func(ev *fyne.KeyEvent) {
 		if ev.Name == fyne.KeyDelete {

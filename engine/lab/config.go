@@ -135,6 +135,10 @@ type Config struct {
 	Dir string
 	// Logger receives the engine's logs; nil means slog.Default().
 	Logger *slog.Logger
+	// Live, when not nil, receives a LiveView of every node with every
+	// sample (and once more at the end), on Run's goroutine: it should
+	// hand the view over and return, since the run waits for it.
+	Live func(*LiveView)
 }
 
 // The defaults: the textbook's example (F/u = 1 hour, u_s = 10u, d ≥ u_s)

@@ -239,6 +239,12 @@ func hex(c color.RGBA) string { return fmt.Sprintf("#%02x%02x%02x", c.R, c.G, c.
 // WritePNG renders the chart as a PNG: the same layout as the SVG, lines
 // drawn with a small rasterizer and text in a fixed 7×13 bitmap font.
 func (c Chart) WritePNG(w io.Writer) error {
+	return png.Encode(w, c.Image())
+}
+
+// Image renders the chart as WritePNG does, without encoding it: 800×500
+// pixels on a white background, for a program that shows it on screen.
+func (c Chart) Image() *image.RGBA {
 	f := c.frame()
 	img := image.NewRGBA(image.Rect(0, 0, chartWidth, chartHeight))
 	draw.Draw(img, img.Bounds(), &image.Uniform{colorBgWhite}, image.Point{}, draw.Src)
@@ -274,7 +280,7 @@ func (c Chart) WritePNG(w io.Writer) error {
 		r.line(marginLeft+12, y, marginLeft+42, y, s.Color, 2, s.Dashed)
 		r.text(marginLeft+50, y+4, s.Name, alignLeft)
 	}
-	return png.Encode(w, img)
+	return img
 }
 
 // raster draws on an RGBA image.

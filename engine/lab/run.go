@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
@@ -283,6 +282,9 @@ loop:
 			if progress != nil {
 				progress(s)
 			}
+			if cfg.Live != nil {
+				cfg.Live(r.liveView(s))
+			}
 			if cfg.SeedLeaves && !r.nodes[0].Left && r.peersHoldFullCopy() {
 				r.leave(r.nodes[0])
 			}
@@ -300,6 +302,9 @@ loop:
 	s := r.sample(time.Now())
 	if progress != nil {
 		progress(s)
+	}
+	if cfg.Live != nil {
+		cfg.Live(r.liveView(s))
 	}
 	r.res.CPU = cpu.stop()
 	if remaining == 0 {
@@ -400,12 +405,12 @@ func (r *run) countUnchokes(observer int, snap *torrent.Snapshot) {
 		now := !p.AmChoking
 		if now && !r.unchoked[key] {
 			u := &r.nodes[target].Unchoked
-			switch {
-			case p.Optimistic:
+			switch unchokeWhy(&p, snap.Complete) {
+			case "optimistic":
 				u.Optimistic++
-			case strings.HasPrefix(p.ChokeReason, "upload to everyone"):
+			case "everyone":
 				u.Everyone++
-			case snap.Complete:
+			case "seeding":
 				u.BySeeder++
 			default:
 				u.Reciprocal++

@@ -22,14 +22,16 @@ func main() {
 	out := flag.String("o", "docs/screenshot.png", "PNG to write")
 	wait := flag.Duration("wait", 6*time.Second, "how long the download runs before the picture")
 	tab := flag.Int("tab", 0, "details tab: 0 General, 1 Peers, 2 Trackers, 3 Files, 4 Speed")
+	open := flag.String("open", "", "open a dialog or window first: add, magnet, create, settings, remove, lab, lab-run, lab-sweep")
+	labTab := flag.Int("labtab", 0, "Swarm Lab tab: 0 Swarm, 1 Choking, 2 Result, 3 Sweep")
 	flag.Parse()
-	if err := run(*out, *wait, *tab); err != nil {
+	if err := run(*out, *wait, *tab, *open, *labTab); err != nil {
 		fmt.Fprintln(os.Stderr, "screenshot:", err)
 		os.Exit(1)
 	}
 }
 
-func run(out string, wait time.Duration, tab int) error {
+func run(out string, wait time.Duration, tab int, open string, labTab int) error {
 	tmp, err := os.MkdirTemp("", "swarmscope-screenshot-")
 	if err != nil {
 		return err
@@ -60,5 +62,5 @@ func run(out string, wait time.Duration, tab int) error {
 		}
 		return nil
 	}
-	return ui.Capture(client, ui.CaptureOptions{Args: []string{swarm.TorrentPath}, Wait: wait, Tab: tab, Width: 1200, Snap: snap})
+	return ui.Capture(client, ui.CaptureOptions{Args: []string{swarm.TorrentPath}, Wait: wait, Tab: tab, Width: 1200, Open: open, LabTab: labTab, Snap: snap})
 }

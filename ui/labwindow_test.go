@@ -1,0 +1,244 @@
+package ui
+
+import (
+	"image/color"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+
+	"github.com/swarmscope/swarmscope/engine/lab"
+	"github.com/swarmscope/swarmscope/engine/picker"
+)
+
+var testLabColours = labColours{
+	have:     color.RGBA{0, 0, 255, 255},
+	missing:  color.RGBA{128, 128, 128, 255},
+	rare:     color.RGBA{255, 128, 0, 255},
+	rareMiss: color.RGBA{128, 64, 0, 255},
+	absent:   color.RGBA{0, 0, 0, 255},
+}
+
+// A server with every piece, a peer with pieces 0 and 2, a peer that left holding piece 1, and
+// a late joiner not yet in the swarm.
+func testView() *lab.LiveView {
+	return &lab.LiveView{Pieces: 4, Nodes: []lab.LiveNode{
+		{Name: "server", Server: true, Joined: true, Have: []bool{true, true, true, true}, UpRate: 50, UploadRate: 100},
+		{Name: "peer 1", Joined: true, Have: []bool{true, false, true, false}, UpRate: 100, UploadRate: 100},
+		{Name: "peer 2", Joined: true, Left: true, Have: []bool{false, true, false, false}, UploadRate: 100},
+		{Name: "peer 3", LateJoiner: true},
+	}}
+}
+
+func TestPieceCopiesCountOnlyNodesInTheSwarm(t *testing.T) {
+	copies := pieceCopies(testView())
+	want := []int{2, 1, 2, 1}
+	for i := range want {
+		if copies[i] != want[i] {
+			t.Fatalf("copies %v, want %v (the node that left does not count)", copies, want)
+		}
+	}
+	rare := rarestPieces(copies)
+	if rare[0] || !rare[1] || rare[2] || !rare[3] {
+		t.Errorf("rarest %v, want pieces 1 and 3", rare)
+	}
+	if r := rarestPieces([]int{3, 3}); r[0] || r[1] {
+		t.Errorf("equal copies: rarest %v, want none marked", r)
+	}
+}
+
+func TestMatrixImageMarksRarestPiecesAndAbsentNodes(t *testing.T) {
+	v := testView()
+	rare := rarestPieces(pieceCopies(v))
+	img := matrixImage(v, rare, testLabColours)
+	if b := img.Bounds(); b.Dx() != 4 || b.Dy() != 4 {
+		t.Fatalf("image %v, want 4 pieces × 4 nodes", b)
+	}
+	c := testLabColours
+	want := [][]color.RGBA{
+		{c.have, c.rare, c.have, c.rare},            // the server
+		{c.have, c.rareMiss, c.have, c.rareMiss},    // peer 1 misses the rare pieces
+		{c.missing, c.absent, c.missing, c.missing}, // peer 2 left: what it had is greyed out
+		{c.absent, c.absent, c.absent, c.absent},    // peer 3 has not joined
+	}
+	for y, row := range want {
+		for x, col := range row {
+			if got := img.RGBAAt(x, y); got != col {
+				t.Errorf("node %d piece %d: %v, want %v", y, x, got, col)
+			}
+		}
+	}
+}
+
+func TestHistogramImageFillsFromTheBottom(t *testing.T) {
+	c := testLabColours
+	img := histogramImage([]int{3, 1, 2}, []bool{false, true, false}, 3, c)
+	if b := img.Bounds(); b.Dx() != 3 || b.Dy() != 3 {
+		t.Fatalf("image %v, want 3 pieces × 3 copies", b)
+	}
+	none := color.RGBA{}
+	want := [][]color.RGBA{ // top row first
+		{c.have, none, none},
+		{c.have, none, c.have},
+		{c.have, c.rare, c.have},
+	}
+	for y, row := range want {
+		for x, col := range row {
+			if got := img.RGBAAt(x, y); got != col {
+				t.Errorf("row %d piece %d: %v, want %v", y, x, got, col)
+			}
+		}
+	}
+}
+
+func TestUtilisationImage(t *testing.T) {
+	img := utilisationImage(testView(), testLabColours)
+	c := testLabColours
+	// The server uses half its rate, peer 1 all of it; peer 2 left and peer 3 is not in.
+	for _, tc := range []struct {
+		row, filled int
+	}{{0, utilisationColumns / 2}, {1, utilisationColumns}} {
+		for x := range utilisationColumns {
+			want := c.missing
+			if x < tc.filled {
+				want = c.have
+			}
+			if got := img.RGBAAt(x, tc.row); got != want {
+				t.Fatalf("row %d column %d: %v, want %v", tc.row, x, got, want)
+			}
+		}
+	}
+	for _, row := range []int{2, 3} {
+		if got := img.RGBAAt(0, row); got != c.absent {
+			t.Errorf("row %d: %v, want absent", row, got)
+		}
+	}
+}
+
+func TestLabFormDefaultsAreTheTextbookExample(t *testing.T) {
+	got, err := defaultLabForm().config()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := lab.DefaultConfig()
+	if got.Peers != want.Peers || got.FileSize != want.FileSize || got.PieceLength != want.PieceLength ||
+		got.PeerUpload != want.PeerUpload || got.SeedUpload != want.SeedUpload || got.PeerDownload != want.PeerDownload ||
+		got.Mode != lab.PeerToPeer || got.Picker != picker.RarestFirst || got.Choking != lab.TitForTat || got.FreeRiders != 0 {
+		t.Errorf("defaults %+v, want %+v", got, want)
+	}
+	f := defaultLabForm()
+	f.Mode, f.Picker, f.Choking, f.FreeRiders, f.PeerDownload, f.LeaveOnDone = labModeNames[1], labPickerNames[2], labChokingNames[1], "25 %", "0", true
+	got, err = f.config()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Mode != lab.ClientServer || got.Picker != picker.Sequential || got.Choking != lab.UploadToAll ||
+		got.FreeRiders != 0.25 || got.PeerDownload != 0 || !got.LeaveOnComplete {
+		t.Errorf("choices not applied: %+v", got)
+	}
+}
+
+func TestLabFormNamesTheWrongField(t *testing.T) {
+	for _, tc := range []struct {
+		change func(*labForm)
+		want   string
+	}{
+		{func(f *labForm) { f.Peers = "0" }, "Peers (N)"},
+		{func(f *labForm) { f.Peers = "ten" }, "Peers (N)"},
+		{func(f *labForm) { f.FileSize = "lots" }, "File size (F)"},
+		{func(f *labForm) { f.FileSize = "2 GiB" }, "at most 1 GiB"},
+		{func(f *labForm) { f.SeedUpload = "0" }, "Server upload"},
+		{func(f *labForm) { f.FreeRiders = "150" }, "Free riders"},
+		{func(f *labForm) { f.PeerUpload = "0" }, "Peer upload (u)"},
+		{func(f *labForm) { f.PeerUpload, f.SeedUpload = "1 KiB", "1 KiB" }, "may take at most"},
+	} {
+		f := defaultLabForm()
+		tc.change(&f)
+		_, err := f.config()
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%+v: error %v, want one naming %q", f, err, tc.want)
+		}
+	}
+	// Peers that upload nothing are fine in peer-to-peer when they are all free riders.
+	f := defaultLabForm()
+	f.PeerUpload, f.FreeRiders = "0", "100"
+	if _, err := f.config(); err != nil {
+		t.Errorf("all free riders with u = 0: %v", err)
+	}
+}
+
+// A real lab run through the window: fill the form, press Start, and the live views and then the
+// summary fill in.
+func TestLabWindowRunsALab(t *testing.T) {
+	a := test.NewTempApp(t)
+	w := newLabWindow(a)
+	defer w.win.Close()
+	var mu sync.Mutex
+	w.do = func(f func()) {
+		mu.Lock()
+		defer mu.Unlock()
+		f()
+	}
+	locked := func(f func()) {
+		mu.Lock()
+		defer mu.Unlock()
+		f()
+	}
+	locked(func() {
+		w.peers.SetText("3")
+		w.fileSize.SetText("1 MiB")
+		w.chunk.SetSelected("64 KiB")
+		w.peerUp.SetText("400 KiB")
+		w.seedUp.SetText("4000 KiB")
+		w.peerDown.SetText("4000 KiB")
+		test.Tap(w.startBtn)
+		if w.cancel == nil || !w.startBtn.Disabled() || w.stopBtn.Disabled() {
+			t.Fatal("Start did not start a run (or left Start enabled)")
+		}
+	})
+	deadline := time.Now().Add(90 * time.Second)
+	var sawLive bool
+	for done := false; !done; {
+		if time.Now().After(deadline) {
+			t.Fatal("the run did not finish within 90 s")
+		}
+		time.Sleep(100 * time.Millisecond)
+		locked(func() {
+			sawLive = sawLive || w.view != nil
+			done = w.cancel == nil
+		})
+	}
+	locked(func() {
+		if !sawLive || w.view == nil || len(w.view.Nodes) != 4 {
+			t.Fatalf("no live view of the 4 nodes was drawn")
+		}
+		r := w.result
+		if r == nil || !r.Finished {
+			t.Fatalf("result %+v, want a finished run", r)
+		}
+		if !strings.Contains(w.summary.Text, "D = ") || !strings.Contains(w.summary.Text, "D/bound") || !strings.Contains(w.status.Text, "Done.") {
+			t.Errorf("summary %q, status %q", w.summary.Text, w.status.Text)
+		}
+		if rows := w.results.Rows(); len(rows) != 4 || rows[0][0] != "server" {
+			t.Errorf("result table %q, want the server and 3 peers", rows)
+		}
+		if w.exportCSV.Disabled() || w.savePlot.Disabled() || w.startBtn.Disabled() || !w.stopBtn.Disabled() {
+			t.Error("after the run: export should be enabled, Start enabled, Stop disabled")
+		}
+		for _, c := range pieceCopies(w.view) {
+			if c != 4 {
+				t.Errorf("the last view has a piece with %d copies, want 4 (everyone complete)", c)
+				break
+			}
+		}
+		if w.completion.Image == nil {
+			t.Error("the completion curve was never drawn")
+		}
+		w.tabs.SelectIndex(1)
+		if rows := w.nodes.Rows(); len(rows) != 4 || !strings.HasPrefix(rows[1][1], "16 / 16") {
+			t.Errorf("choke table %q, want 4 nodes with all 16 pieces", rows)
+		}
+	})
+}
