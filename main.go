@@ -20,6 +20,7 @@ import (
 
 	"github.com/swarmscope/swarmscope/app"
 	"github.com/swarmscope/swarmscope/app/cli"
+	"github.com/swarmscope/swarmscope/engine/dht"
 	"github.com/swarmscope/swarmscope/engine/lab"
 	"github.com/swarmscope/swarmscope/persist"
 	"github.com/swarmscope/swarmscope/ui"
@@ -107,7 +108,8 @@ func opensInGUI(arg string) bool {
 // startGUI runs the desktop app; args (.torrent paths, magnet links) are added on start. When
 // another Swarmscope already has the database, the args are handed to it and this one exits 0.
 func startGUI(stderr io.Writer, flags guiFlags, args []string) int {
-	client, err := app.New(app.Config{StatePath: flags.state, ListenAddr: flags.listen})
+	dhtCfg := dht.DefaultConfig() // off when the settings say so
+	client, err := app.New(app.Config{StatePath: flags.state, ListenAddr: flags.listen, DHT: &dhtCfg})
 	if errors.Is(err, persist.ErrLocked) {
 		handed, herr := app.SendToRunning(flags.state, args)
 		switch {
@@ -282,7 +284,7 @@ func createCommand(ctx context.Context, args []string) error {
 }
 
 func downloadCommand(ctx context.Context, args []string) error {
-	fs := newFlagSet("download", "[flags] FILE.torrent",
+	fs := newFlagSet("download", "[flags] FILE.torrent|MAGNET",
 		"Downloads a torrent, showing progress. Exits 0 only when every piece is\nverified; with -seed it keeps seeding until interrupted (Ctrl-C).")
 	var opts cli.DownloadOptions
 	var peers stringList
@@ -294,15 +296,19 @@ func downloadCommand(ctx context.Context, args []string) error {
 	fs.Var(&up, "up-limit", "upload rate limit, e.g. 1MiB/s (0 = unlimited)")
 	fs.Var(&down, "down-limit", "download rate limit, e.g. 5MiB/s (0 = unlimited)")
 	fs.StringVar(&opts.State, "state", "", "resume database FILE: a later run with the same FILE continues where this one stopped")
+	var bootstrap stringList
+	fs.BoolVar(&opts.NoDHT, "no-dht", false, "do not use the DHT to find peers")
+	fs.Var(&bootstrap, "dht-bootstrap", "HOST:PORT of a DHT node to join through, instead of the public routers (repeatable)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
-	if err := needArgs(fs, pos, 1, "one .torrent file"); err != nil {
+	if err := needArgs(fs, pos, 1, "one .torrent file or magnet link"); err != nil {
 		return err
 	}
 	opts.Torrent = pos[0]
 	opts.Peers = peers
+	opts.DHTBootstrap = bootstrap
 	opts.UpLimit, opts.DownLimit = int64(up), int64(down)
 	return cli.Download(ctx, os.Stdout, os.Stderr, opts)
 }
@@ -318,6 +324,9 @@ func seedCommand(ctx context.Context, args []string) error {
 	fs.Var(&peers, "peer", "HOST:PORT of a peer to connect to (repeatable)")
 	fs.Var(&up, "up-limit", "upload rate limit, e.g. 1MiB/s (0 = unlimited)")
 	fs.StringVar(&opts.State, "state", "", "resume database FILE: a later run with the same FILE skips re-hashing unchanged files")
+	var bootstrap stringList
+	fs.BoolVar(&opts.NoDHT, "no-dht", false, "do not announce the torrent on the DHT")
+	fs.Var(&bootstrap, "dht-bootstrap", "HOST:PORT of a DHT node to join through, instead of the public routers (repeatable)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -327,6 +336,7 @@ func seedCommand(ctx context.Context, args []string) error {
 	}
 	opts.Torrent = pos[0]
 	opts.Peers = peers
+	opts.DHTBootstrap = bootstrap
 	opts.UpLimit = int64(up)
 	return cli.Seed(ctx, os.Stdout, os.Stderr, opts)
 }

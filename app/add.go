@@ -32,15 +32,66 @@ func (c *Client) AddTorrentBytes(data []byte, opts AddOptions) (ID, error) {
 	return c.add(mi, opts, persist.TorrentRecord{})
 }
 
-// AddMagnet checks the link and, until the metadata exchange is wired into
-// the client, returns ErrMagnetUnsupported: a torrent that could never
-// leave "fetching metadata" would only mislead.
+// AddMagnet adds a torrent by magnet link. It shows "fetching metadata"
+// until peers (from the link's trackers and x.pe addresses, the DHT and
+// PEX) have sent the info dictionary; the link is stored until then, the
+// full .torrent after, and the download proceeds as for a .torrent file.
 func (c *Client) AddMagnet(uri string, opts AddOptions) (ID, error) {
 	m, err := metainfo.ParseMagnet(uri)
 	if err != nil {
 		return ID{}, fmt.Errorf("add magnet link: %w", err)
 	}
-	return ID{}, fmt.Errorf("add magnet link %s: %w", m.InfoHash.Hex(), ErrMagnetUnsupported)
+	id := m.InfoHash
+	if opts.FilePriorities != nil {
+		return id, fmt.Errorf("add magnet link %s: file priorities need the metadata; set them once it has arrived", id.Hex())
+	}
+	name := m.DisplayName
+	if name == "" {
+		name = id.Hex()
+	}
+	c.mu.Lock()
+	dir := opts.SaveDir
+	if dir == "" {
+		dir = c.defaultDirLocked()
+	}
+	c.mu.Unlock()
+	dir, err = absDir(dir)
+	if err != nil {
+		return id, fmt.Errorf("add magnet link %s: %w", id.Hex(), err)
+	}
+	c.dbMu.Lock()
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		c.dbMu.Unlock()
+		return id, ErrClosed
+	}
+	if old := c.entries[id]; old != nil {
+		c.mu.Unlock()
+		c.dbMu.Unlock()
+		return id, &DuplicateError{ID: id, Name: old.name}
+	}
+	rec := persist.TorrentRecord{
+		InfoHash: id, Magnet: m.String(), SavePath: dir, Added: time.Now(),
+		Paused: opts.Paused, QueuePosition: c.nextQueue,
+	}
+	c.nextQueue++
+	e := &entry{id: id, name: name, rec: rec, peers: append([]string(nil), opts.Peers...), userPaused: opts.Paused}
+	c.entries[id] = e
+	c.order = append(c.order, e)
+	c.mu.Unlock()
+	err = c.store.PutTorrent(rec)
+	c.dbMu.Unlock()
+	if err != nil {
+		c.mu.Lock()
+		c.forgetLocked(e)
+		c.mu.Unlock()
+		return id, fmt.Errorf("add magnet link %s: %w", id.Hex(), err)
+	}
+	c.emit(Event{Kind: EventAdded, ID: id, Name: name})
+	c.startEngine(e)
+	c.refresh(time.Now())
+	return id, nil
 }
 
 // CreateAndSeed makes a torrent of the file or folder at path and seeds it

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/swarmscope/swarmscope/engine/choker"
+	"github.com/swarmscope/swarmscope/engine/dht"
 	"github.com/swarmscope/swarmscope/engine/metainfo"
 	"github.com/swarmscope/swarmscope/engine/torrent"
 	"github.com/swarmscope/swarmscope/persist"
@@ -33,6 +34,11 @@ type Config struct {
 	NoTrackers bool
 	// SaveInterval is how often progress is saved (default 5 s).
 	SaveInterval time.Duration
+	// DHT, when not nil and Settings.DHTEnabled is on, runs a DHT node
+	// with this configuration (its Addr left empty: the UDP port of the
+	// listener's number). The desktop app and the command line pass
+	// dht.DefaultConfig(); nil, as in tests, means no DHT.
+	DHT *dht.Config
 	// Logger receives the engine's and the client's logs; nil means
 	// slog.Default().
 	Logger *slog.Logger
@@ -145,6 +151,7 @@ func (c *Client) startSession() error {
 		Choker:             chokerCfg,
 		Logger:             c.log,
 	}
+	saved := c.dhtConfig(&ecfg)
 	if ecfg.ListenAddr == "" {
 		ecfg.ListenAddr = net.JoinHostPort("0.0.0.0", strconv.Itoa(s.ListenPort))
 	}
@@ -158,7 +165,31 @@ func (c *Client) startSession() error {
 		return fmt.Errorf("start the peer listener: %w", err)
 	}
 	c.session = session
+	if node := session.DHT(); node != nil && len(saved) > 0 {
+		if err := node.LoadNodes(saved); err != nil {
+			c.log.Warn("the saved DHT routing table could not be used", "err", err)
+		}
+	}
 	return nil
+}
+
+// dhtConfig sets the session's DHT from Config.DHT and the settings, with
+// the node id of the saved routing table, and returns that table.
+func (c *Client) dhtConfig(ecfg *torrent.Config) []byte {
+	if c.cfg.DHT == nil || !c.settings.DHTEnabled {
+		return nil
+	}
+	cfg := *c.cfg.DHT
+	cfg.Addr = ""
+	saved, err := c.store.LoadDHTNodes()
+	if err != nil {
+		c.log.Warn("the saved DHT routing table could not be read", "err", err)
+	}
+	if id, err := dht.SavedID(saved); err == nil && len(saved) > 0 {
+		cfg.ID = id
+	}
+	ecfg.DHT = &cfg
+	return saved
 }
 
 // restoreAll brings back every stored torrent as it was.
@@ -195,7 +226,11 @@ func (c *Client) restoreEntry(rec persist.TorrentRecord) *entry {
 	e.completedSeen = !rec.Completed.IsZero()
 	if len(rec.MetaInfo) == 0 {
 		e.name = ID(rec.InfoHash).Hex()
-		e.errMsg = "this torrent was added by magnet link, which this version cannot download yet"
+		if m, err := metainfo.ParseMagnet(rec.Magnet); err == nil && m.DisplayName != "" {
+			e.name = m.DisplayName
+		} else if err != nil {
+			e.errMsg = fmt.Sprintf("the saved magnet link is damaged: %v; remove the torrent and add it again", err)
+		}
 		return e
 	}
 	mi, err := metainfo.Parse(rec.MetaInfo)
@@ -252,6 +287,11 @@ func (c *Client) Close() error {
 	wg.Wait()
 	// The torrents are stopped, so each checkpoint is the set synced at stop.
 	errs = append(errs, c.saveProgress())
+	if node := c.session.DHT(); node != nil {
+		if err := c.store.SaveDHTNodes(node.MarshalNodes()); err != nil {
+			errs = append(errs, fmt.Errorf("save the DHT routing table: %w", err))
+		}
+	}
 	errs = append(errs, c.session.Close(), c.store.Close())
 	return errors.Join(errs...)
 }
@@ -414,7 +454,10 @@ func (c *Client) Details(id ID) (Details, bool) {
 // Status is the status bar: total rates, the listening port, free space.
 func (c *Client) Status() ClientStatus {
 	c.mu.Lock()
-	st := ClientStatus{ListenPort: c.session.Port(), ListenNote: c.listenNote, Recovered: c.recovered}
+	st := ClientStatus{ListenPort: c.session.Port(), ListenNote: c.listenNote, Recovered: c.recovered, DHTNodes: -1}
+	if node := c.session.DHT(); node != nil {
+		st.DHTNodes = node.Stats().Nodes
+	}
 	for _, s := range c.summaries {
 		st.DownRate += s.DownRate
 		st.UpRate += s.UpRate

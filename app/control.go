@@ -97,6 +97,9 @@ func (c *Client) claim(id ID, busy State) (*entry, error) {
 	if e.busy != 0 {
 		return nil, fmt.Errorf("%q is %v; try again when that is done", e.name, e.busy)
 	}
+	if e.mi == nil && e.rec.Magnet != "" {
+		return nil, fmt.Errorf("%q is still fetching its metadata; try again once it has arrived", e.name)
+	}
 	if e.mi == nil {
 		return nil, fmt.Errorf("%q cannot be started: %s", e.name, e.errMsg)
 	}

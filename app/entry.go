@@ -79,6 +79,8 @@ func (e *entry) state(s *torrent.Snapshot) State {
 		return Queued
 	case s.State == torrent.Seeding:
 		return Seeding
+	case s.State == torrent.FetchingMetadata:
+		return FetchingMetadata
 	}
 	return Downloading
 }

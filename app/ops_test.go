@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -33,11 +34,14 @@ func TestSecondInstanceHandsOverItsTorrent(t *testing.T) {
 	if !ok {
 		t.Fatalf("SendToRunning found no running instance (err %v)", err)
 	}
-	if err == nil || !strings.Contains(err.Error(), "magnet links need the DHT") {
-		t.Errorf("hand-over error %v does not explain the magnet link", err)
+	if err != nil {
+		t.Errorf("hand-over of a .torrent and a magnet link: %v", err)
 	}
 	waitEvent(t, c, EventHandedOver, ID{}, 5*time.Second)
 	waitState(t, c, mi.InfoHash, Seeding, 10*time.Second)
+	var magnetID ID
+	copy(magnetID[:], bytes.Repeat([]byte{0xab}, 20))
+	waitState(t, c, magnetID, FetchingMetadata, 10*time.Second)
 
 	// Nobody listening: false, no error.
 	if ok, err := SendToRunning(filepath.Join(t.TempDir(), "other.db"), []string{torrentFile}); ok || err != nil {
@@ -68,10 +72,10 @@ func TestAddDuplicateAndMagnet(t *testing.T) {
 	if !errors.Is(err, ErrDuplicate) || !errors.As(err, &dup) || dup.ID != mi.InfoHash {
 		t.Fatalf("adding twice: %v, want a DuplicateError for %s", err, mi.InfoHash.Hex())
 	}
-	if _, err := c.AddMagnet(mi.Magnet().String(), AddOptions{}); !errors.Is(err, ErrMagnetUnsupported) {
-		t.Fatalf("AddMagnet: %v, want ErrMagnetUnsupported", err)
+	if _, err := c.AddMagnet(mi.Magnet().String(), AddOptions{}); !errors.Is(err, ErrDuplicate) {
+		t.Fatalf("AddMagnet of a torrent in the list: %v, want ErrDuplicate", err)
 	}
-	if _, err := c.AddMagnet("magnet:?xt=urn:btih:nothex", AddOptions{}); err == nil || errors.Is(err, ErrMagnetUnsupported) {
+	if _, err := c.AddMagnet("magnet:?xt=urn:btih:nothex", AddOptions{}); err == nil {
 		t.Fatalf("AddMagnet of a broken link: %v, want a parse error", err)
 	}
 	if _, err := c.AddTorrentBytes([]byte("d4:infoi1ee"), AddOptions{}); err == nil {

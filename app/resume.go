@@ -132,6 +132,11 @@ func missingVerified(info *metainfo.Info, paths []string, have *bitfield.Bitfiel
 // data. The torrent starts paused; the queue resumes it when it may run.
 func (c *Client) startEngine(e *entry) {
 	c.mu.Lock()
+	if e.mi == nil && e.rec.Magnet != "" && !c.closed && !e.removed && e.t == nil {
+		c.mu.Unlock()
+		c.startMagnet(e)
+		return
+	}
 	if c.closed || e.removed || e.mi == nil || e.t != nil {
 		c.mu.Unlock()
 		return
@@ -342,6 +347,11 @@ func (c *Client) stopEngine(e *entry, keep bool) error {
 	c.mu.Lock()
 	e.base = e.totals(s)
 	e.t = nil
+	if e.mi == nil {
+		// A magnet link whose metadata never came: no pieces to save.
+		c.mu.Unlock()
+		return stopErr
+	}
 	info, paths := e.mi.Info, e.paths
 	u := persist.ProgressUpdate{
 		InfoHash:    e.id,

@@ -25,6 +25,9 @@ const (
 	Paused                   // paused by the user
 	Moving                   // its files are being moved to a new folder
 	Error                    // stopped by an error; Summary.Message says which
+	// FetchingMetadata: a magnet link waiting for peers to send the info
+	// dictionary; it downloads like any torrent after.
+	FetchingMetadata
 )
 
 func (s State) String() string {
@@ -43,6 +46,8 @@ func (s State) String() string {
 		return "moving"
 	case Error:
 		return "error"
+	case FetchingMetadata:
+		return "fetching metadata"
 	}
 	return "unknown"
 }
@@ -115,10 +120,6 @@ func (e *DuplicateError) Is(target error) bool { return target == ErrDuplicate }
 
 // ErrNotFound matches the error operations on an unknown ID return.
 var ErrNotFound = errors.New("no such torrent")
-
-// ErrMagnetUnsupported is returned by AddMagnet until the metadata exchange
-// (BEP 9) and the DHT are wired into the client.
-var ErrMagnetUnsupported = errors.New("magnet links need the DHT and metadata support, coming soon; add the .torrent file instead")
 
 // Summary is one row of the torrent list: an immutable value, refreshed a
 // few times a second.
@@ -240,4 +241,6 @@ type ClientStatus struct {
 	// Recovered is Recovered.Message() when the database was replaced at
 	// start.
 	Recovered string
+	// DHTNodes is the DHT routing table's size; -1 when the DHT is off.
+	DHTNodes int
 }

@@ -9,10 +9,12 @@ import (
 	"net"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/dustin/go-humanize"
 
+	"github.com/swarmscope/swarmscope/engine/dht"
 	"github.com/swarmscope/swarmscope/engine/metainfo"
 	"github.com/swarmscope/swarmscope/engine/torrent"
 	"github.com/swarmscope/swarmscope/engine/tracker"
@@ -20,7 +22,7 @@ import (
 
 // DownloadOptions are the settings of "swarmscope download".
 type DownloadOptions struct {
-	Torrent string   // .torrent file
+	Torrent string   // .torrent file or magnet link
 	Dir     string   // download folder
 	Port    int      // TCP port for peers; 0 picks a free one
 	Peers   []string // extra "host:port" peers to connect to
@@ -34,7 +36,28 @@ type DownloadOptions struct {
 	// application core and a later run continues where this one stopped
 	// (see state.go).
 	State string
+	// NoDHT turns the DHT off; DHTBootstrap, when set, replaces the public
+	// bootstrap routers ("host:port" each).
+	NoDHT        bool
+	DHTBootstrap []string
 }
+
+// dhtConfig is the session's DHT for the command line: the public network
+// (or the given bootstrap nodes) unless off.
+func dhtConfig(off bool, bootstrap []string) *dht.Config {
+	if off {
+		return nil
+	}
+	cfg := dht.DefaultConfig()
+	cfg.Addr = "" // the UDP port of the listener's number
+	if len(bootstrap) > 0 {
+		cfg.BootstrapNodes = append([]string(nil), bootstrap...)
+	}
+	return &cfg
+}
+
+// isMagnet reports whether arg is a magnet link rather than a file name.
+func isMagnet(arg string) bool { return strings.HasPrefix(strings.ToLower(arg), "magnet:") }
 
 // statusInterval is how often the commands refresh their progress line.
 const statusInterval = 250 * time.Millisecond
@@ -45,9 +68,19 @@ const statusInterval = 250 * time.Millisecond
 // told "stopped" (bounded wait) and files are closed.
 func Download(ctx context.Context, stdout, stderr io.Writer, opts DownloadOptions) error {
 	if opts.State != "" {
+		if isMagnet(opts.Torrent) {
+			return errors.New("download -state takes a .torrent file; start magnet links without -state")
+		}
 		return downloadWithState(ctx, stdout, stderr, opts)
 	}
-	mi, err := metainfo.Load(opts.Torrent)
+	var link *metainfo.Magnet
+	var mi *metainfo.MetaInfo
+	var err error
+	if isMagnet(opts.Torrent) {
+		link, err = metainfo.ParseMagnet(opts.Torrent)
+	} else {
+		mi, err = metainfo.Load(opts.Torrent)
+	}
 	if err != nil {
 		return err
 	}
@@ -58,14 +91,22 @@ func Download(ctx context.Context, stdout, stderr io.Writer, opts DownloadOption
 		ListenAddr:    listenAddr(opts.ListenHost, opts.Port),
 		UploadLimit:   opts.UpLimit,
 		DownloadLimit: opts.DownLimit,
+		DHT:           dhtConfig(opts.NoDHT, opts.DHTBootstrap),
 		Logger:        slog.Default(),
 	})
 	if err != nil {
 		return err
 	}
 	defer session.Close()
-	t, err := session.Add(mi, torrent.AddOptions{Dir: opts.Dir, Peers: opts.Peers})
-	if err != nil {
+	var t *torrent.Torrent
+	if link != nil {
+		if t, err = session.AddMagnet(link, torrent.AddOptions{Dir: opts.Dir, Peers: opts.Peers}); err != nil {
+			return err
+		}
+		if mi, err = waitMetadata(ctx, stderr, t); err != nil {
+			return err
+		}
+	} else if t, err = session.Add(mi, torrent.AddOptions{Dir: opts.Dir, Peers: opts.Peers}); err != nil {
 		return err
 	}
 	fmt.Fprintf(stderr, "%s: %s in %d pieces, listening on port %d\n",
@@ -112,6 +153,32 @@ loop:
 		seedUntilCancelled(ctx, stderr, t)
 	}
 	return session.Close()
+}
+
+// waitMetadata shows the metadata exchange of a magnet link until the
+// info dictionary is in.
+func waitMetadata(ctx context.Context, stderr io.Writer, t *torrent.Torrent) (*metainfo.MetaInfo, error) {
+	ticker := time.NewTicker(statusInterval)
+	defer ticker.Stop()
+	shown := ""
+	for {
+		s := t.Snapshot()
+		if s.State == torrent.Failed {
+			return nil, fmt.Errorf("%s: %s", s.Name, s.Err)
+		}
+		line := fmt.Sprintf("%s: fetching metadata from %d peers (%d of %d pieces)", s.Name, len(s.Peers), s.MetadataHave, s.MetadataPieces)
+		if line != shown {
+			fmt.Fprintln(stderr, line)
+			shown = line
+		}
+		select {
+		case <-t.MetadataReady():
+			return t.MetaInfo(), nil
+		case <-ctx.Done():
+			return nil, fmt.Errorf("interrupted while fetching the metadata of %s", s.Name)
+		case <-ticker.C:
+		}
+	}
 }
 
 // waitChecked shows the recheck of existing data until it is over.

@@ -72,14 +72,14 @@ func TestSeedThenDownload(t *testing.T) {
 	var seedOut, seedErr lockedBuffer
 	seedDone := make(chan error, 1)
 	go func() {
-		seedDone <- Seed(seedCtx, &seedOut, &seedErr, SeedOptions{Torrent: torrentPath, Dir: seedDir, Port: port, ListenHost: "127.0.0.1"})
+		seedDone <- Seed(seedCtx, &seedOut, &seedErr, SeedOptions{Torrent: torrentPath, Dir: seedDir, Port: port, ListenHost: "127.0.0.1", NoDHT: true})
 	}()
 	defer stopSeed()
 
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var out, errOut lockedBuffer
-	err := Download(ctx, &out, &errOut, DownloadOptions{Torrent: torrentPath, Dir: leechDir, Port: 0, ListenHost: "127.0.0.1",
+	err := Download(ctx, &out, &errOut, DownloadOptions{Torrent: torrentPath, Dir: leechDir, Port: 0, ListenHost: "127.0.0.1", NoDHT: true,
 		Peers: []string{"127.0.0.1:" + strconv.Itoa(port)}})
 	if err != nil {
 		t.Fatalf("download: %v\nstderr:\n%s", err, errOut.String())
@@ -124,7 +124,7 @@ func TestSeedIncompleteData(t *testing.T) {
 	var out, errOut lockedBuffer
 	done := make(chan error, 1)
 	go func() {
-		done <- Seed(ctx, &out, &errOut, SeedOptions{Torrent: torrentPath, Dir: dir, Port: 0, ListenHost: "127.0.0.1"})
+		done <- Seed(ctx, &out, &errOut, SeedOptions{Torrent: torrentPath, Dir: dir, Port: 0, ListenHost: "127.0.0.1", NoDHT: true})
 	}()
 	deadline := time.Now().Add(10 * time.Second)
 	for !strings.Contains(out.String(), "only 8 of 16 pieces") {
@@ -142,18 +142,18 @@ func TestSeedIncompleteData(t *testing.T) {
 func TestDownloadErrors(t *testing.T) {
 	ctx := context.Background()
 	var out, errOut bytes.Buffer
-	err := Download(ctx, &out, &errOut, DownloadOptions{Torrent: filepath.Join(t.TempDir(), "missing.torrent"), Dir: t.TempDir(), ListenHost: "127.0.0.1"})
+	err := Download(ctx, &out, &errOut, DownloadOptions{Torrent: filepath.Join(t.TempDir(), "missing.torrent"), Dir: t.TempDir(), ListenHost: "127.0.0.1", NoDHT: true})
 	if err == nil || !strings.Contains(err.Error(), "missing.torrent") {
 		t.Errorf("missing torrent: got %v", err)
 	}
 	_, torrentPath := writeTestTorrent(t, t.TempDir(), "x.bin", 100<<10)
 	notADir := filepath.Join(t.TempDir(), "file")
 	os.WriteFile(notADir, []byte("x"), 0o644)
-	err = Download(ctx, &out, &errOut, DownloadOptions{Torrent: torrentPath, Dir: notADir, ListenHost: "127.0.0.1"})
+	err = Download(ctx, &out, &errOut, DownloadOptions{Torrent: torrentPath, Dir: notADir, ListenHost: "127.0.0.1", NoDHT: true})
 	if err == nil || !strings.Contains(err.Error(), "download folder") {
 		t.Errorf("download into a file: got %v", err)
 	}
-	err = Seed(ctx, &out, &errOut, SeedOptions{Torrent: torrentPath, Dir: t.TempDir(), ListenHost: "127.0.0.1"})
+	err = Seed(ctx, &out, &errOut, SeedOptions{Torrent: torrentPath, Dir: t.TempDir(), ListenHost: "127.0.0.1", NoDHT: true})
 	if err == nil || !strings.Contains(err.Error(), "nothing to seed") {
 		t.Errorf("seed with no data: got %v", err)
 	}
@@ -165,7 +165,7 @@ func TestDownloadInterrupted(t *testing.T) {
 	defer cancel()
 	var out, errOut bytes.Buffer
 	start := time.Now()
-	err := Download(ctx, &out, &errOut, DownloadOptions{Torrent: torrentPath, Dir: t.TempDir(), ListenHost: "127.0.0.1"})
+	err := Download(ctx, &out, &errOut, DownloadOptions{Torrent: torrentPath, Dir: t.TempDir(), ListenHost: "127.0.0.1", NoDHT: true})
 	if err == nil || !strings.Contains(err.Error(), "interrupted with 0 of 2 pieces verified") {
 		t.Fatalf("got %v", err)
 	}

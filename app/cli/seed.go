@@ -23,6 +23,10 @@ type SeedOptions struct {
 	ListenHost string
 	// State, when set, is a resume database (see state.go).
 	State string
+	// NoDHT keeps the torrent off the DHT; DHTBootstrap replaces the
+	// public bootstrap routers. Private torrents never use the DHT.
+	NoDHT        bool
+	DHTBootstrap []string
 }
 
 // Seed verifies the data in opts.Dir and seeds whatever pieces are good
@@ -43,6 +47,7 @@ func Seed(ctx context.Context, stdout, stderr io.Writer, opts SeedOptions) error
 	session, err := torrent.NewSession(torrent.Config{
 		ListenAddr:  listenAddr(opts.ListenHost, opts.Port),
 		UploadLimit: opts.UpLimit,
+		DHT:         dhtConfig(opts.NoDHT || mi.Info.Private, opts.DHTBootstrap),
 		Logger:      slog.Default(),
 	})
 	if err != nil {

@@ -49,7 +49,7 @@ func TestDownloadWithStateResumes(t *testing.T) {
 	}
 	<-seeder.Done()
 
-	opts := DownloadOptions{Torrent: torrentFile, Dir: leechDir, ListenHost: "127.0.0.1",
+	opts := DownloadOptions{Torrent: torrentFile, Dir: leechDir, ListenHost: "127.0.0.1", NoDHT: true,
 		Peers: []string{fmt.Sprintf("127.0.0.1:%d", seeds.Port())}, State: filepath.Join(t.TempDir(), "state.db")}
 
 	// First run: interrupted after about a third of the data.

@@ -14,9 +14,8 @@ import (
 // file only connects it to the loop: statistics in, peers out, "completed"
 // and "we need peers" signals, and a bounded stop.
 //
-// Private torrents (BEP 27) may only use their trackers' peers. Trackers
-// are the only peer source besides AddOptions.Peers today; a future DHT,
-// PEX or LSD source must stay off when t.info.Private is set.
+// Private torrents (BEP 27) may only use their trackers' peers: the DHT
+// (dht.go) and PEX (extensions.go) stay off when t.info.Private is set.
 
 const (
 	// fewPeers: below this many connected peers, with no address left to
@@ -168,6 +167,17 @@ func (t *Torrent) trackerStatuses() []TrackerStatus {
 // trackerTiers are the torrent's BEP 12 tiers without empty URLs or tiers;
 // a torrent with only "announce" has that as its one tier.
 func (t *Torrent) trackerTiers() [][]string {
+	if t.mi == nil {
+		// A magnet link before its metadata: each "tr" is its own tier,
+		// as in the .torrent metainfo.FromInfo later builds.
+		var tiers [][]string
+		for _, u := range t.magnet.Trackers {
+			if u != "" {
+				tiers = append(tiers, []string{u})
+			}
+		}
+		return tiers
+	}
 	var tiers [][]string
 	for _, tier := range t.mi.AnnounceList {
 		var urls []string
@@ -194,6 +204,12 @@ func (t *Torrent) announceStats() tracker.Stats {
 		return tracker.Stats{}
 	}
 	st := tracker.Stats{Uploaded: s.Uploaded, Downloaded: s.Downloaded, Left: s.TotalSize - s.VerifiedBytes}
+	if s.NumPieces == 0 && s.TotalSize == 0 && t.MetaInfo() == nil {
+		// The size is unknown until a magnet link's metadata arrives;
+		// "left 0" would make trackers take us for a seed and leave the
+		// seeds out of their answer.
+		st.Left = 1
+	}
 	if s.Complete {
 		st.Left = 0 // skipped pieces are not "left": we will not fetch them
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/swarmscope/swarmscope/engine/choker"
+	"github.com/swarmscope/swarmscope/engine/dht"
 	"github.com/swarmscope/swarmscope/engine/picker"
 )
 
@@ -59,6 +60,13 @@ type Config struct {
 	IdleTimeout time.Duration
 	// StopAnnounceTimeout bounds the "stopped" announce on Stop (default 5 s).
 	StopAnnounceTimeout time.Duration
+	// DHT, when not nil, makes the session run a DHT node (BEP 5) with
+	// this configuration: on the UDP port of the same number as the TCP
+	// listener unless DHT.Addr says otherwise. Non-private torrents
+	// announce themselves there and look for peers; nil means no DHT.
+	// dht.DefaultConfig() joins the public network; tests give loopback
+	// bootstrap nodes only.
+	DHT *dht.Config
 	// Logger receives debug and warning logs; nil means slog.Default().
 	Logger *slog.Logger
 }

@@ -22,6 +22,14 @@ func (t *Torrent) handlePeerMessage(pm peerMessage) {
 		return
 	}
 	p.lastReceived = time.Now()
+	if t.info == nil {
+		// A magnet link whose metadata is still missing.
+		putBlockBuffer(pm.buf)
+		if err := t.onMessageWithoutInfo(p, pm.msg); err != nil {
+			t.dropPeer(p, err)
+		}
+		return
+	}
 	if err := t.onMessage(p, pm.msg, pm.buf); err != nil {
 		t.dropPeer(p, err)
 	}
@@ -122,7 +130,7 @@ func (t *Torrent) onMessage(p *peer, m wire.Message, buf *[]byte) error {
 	case wire.Piece:
 		return t.onBlock(p, m, buf)
 	case wire.Port:
-		// DHT node port: the DHT is not in this package.
+		t.onDHTPort(p, m.Port)
 	case wire.Suggest:
 		if !p.fast {
 			return errFastWithoutSupport
@@ -147,24 +155,7 @@ func (t *Torrent) onMessage(p *peer, m wire.Message, buf *[]byte) error {
 			t.fillRequests(p)
 		}
 	case wire.Extended:
-		if !p.extended {
-			return errors.New("sent an extended message without announcing BEP 10 support")
-		}
-		if m.ExtendedID == wire.ExtendedHandshakeID {
-			hs, err := wire.ParseExtendedHandshake(m.Payload)
-			if err != nil {
-				return err
-			}
-			if hs.V != "" {
-				p.client = hs.V
-			}
-			if hs.Reqq > 0 {
-				p.reqq = hs.Reqq
-			}
-			p.listenPort = hs.Port
-		}
-		// Other extensions (ut_metadata, ut_pex) are not spoken yet; we
-		// did not advertise them, so a peer sending them is ignored.
+		return t.onExtended(p, m)
 	default:
 		// Unknown message types are ignored, as BEP 3 asks.
 	}

@@ -179,7 +179,7 @@ func (t *Torrent) Checkpoint() (*bitfield.Bitfield, error) {
 			return t.stoppedCheckpoint()
 		default:
 		}
-		return nil, fmt.Errorf("torrent %q: checkpoint: %w", t.info.Name, err)
+		return nil, fmt.Errorf("torrent %q: checkpoint: %w", t.Name(), err)
 	}
 	return have, nil
 }
@@ -189,7 +189,7 @@ func (t *Torrent) stoppedCheckpoint() (*bitfield.Bitfield, error) {
 		if t.stopErr != nil {
 			return nil, t.stopErr
 		}
-		return nil, fmt.Errorf("torrent %q stopped before its data was checked", t.info.Name)
+		return nil, fmt.Errorf("torrent %q stopped before its data was checked", t.Name())
 	}
 	return t.finalHave.Clone(), nil
 }
@@ -214,17 +214,20 @@ func (t *Torrent) SetPiecePriorities(prio []picker.Priority) error {
 	select {
 	case t.commands <- func() { reply <- t.setPiecePriorities(prio) }:
 	case <-t.stopped:
-		return fmt.Errorf("torrent %q has stopped", t.info.Name)
+		return fmt.Errorf("torrent %q has stopped", t.Name())
 	}
 	select {
 	case err := <-reply:
 		return err
 	case <-t.stopped:
-		return fmt.Errorf("torrent %q has stopped", t.info.Name)
+		return fmt.Errorf("torrent %q has stopped", t.Name())
 	}
 }
 
 func (t *Torrent) setPiecePriorities(prio []picker.Priority) error {
+	if t.info == nil {
+		return fmt.Errorf("torrent %q: piece priorities need the metadata, which is still being fetched", t.Name())
+	}
 	if len(prio) != t.info.NumPieces() {
 		return fmt.Errorf("torrent %q: %d piece priorities for %d pieces", t.info.Name, len(prio), t.info.NumPieces())
 	}

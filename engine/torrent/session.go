@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/swarmscope/swarmscope/engine/dht"
 	"github.com/swarmscope/swarmscope/engine/metainfo"
 	"github.com/swarmscope/swarmscope/engine/wire"
 )
@@ -25,6 +26,7 @@ type Session struct {
 	port     int
 	log      *slog.Logger
 	up, down *rateLimiter // global limits; every peer of every torrent waits on them
+	dht      *dht.Node    // nil when Config.DHT is nil
 
 	conns atomic.Int64 // open peer connections, all torrents
 
@@ -62,6 +64,13 @@ func NewSession(cfg Config) (*Session, error) {
 		s.peerID = wire.NewPeerID()
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
+	if cfg.DHT != nil {
+		if err := s.startDHTNode(*cfg.DHT); err != nil {
+			s.cancel()
+			ln.Close()
+			return nil, err
+		}
+	}
 	s.wg.Add(1)
 	go s.acceptLoop()
 	return s, nil
@@ -126,6 +135,11 @@ func (s *Session) Close() error {
 		}
 	}
 	s.listener.Close()
+	if s.dht != nil {
+		if err := s.dht.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("session: closing the DHT: %w", err))
+		}
+	}
 	s.cancel()
 	s.wg.Wait()
 	return errors.Join(errs...)
@@ -198,6 +212,7 @@ func (s *Session) ourHandshake(infoHash metainfo.Hash) wire.Handshake {
 	h := wire.Handshake{InfoHash: infoHash, PeerID: s.peerID}
 	h.Reserved.SetExtensions(true)
 	h.Reserved.SetFast(true)
+	h.Reserved.SetDHT(s.dht != nil)
 	return h
 }
 

@@ -18,6 +18,9 @@ const (
 	Paused                   // no peers, no announces, until Resume
 	Stopped                  // Stop was called; the torrent is gone
 	Failed                   // an error stopped it (see Snapshot.Err)
+	// FetchingMetadata: a magnet link whose info dictionary is being
+	// fetched from peers (BEP 9); the download starts once it arrives.
+	FetchingMetadata
 )
 
 func (s State) String() string {
@@ -34,6 +37,8 @@ func (s State) String() string {
 		return "stopped"
 	case Failed:
 		return "error"
+	case FetchingMetadata:
+		return "fetching metadata"
 	}
 	return "unknown"
 }
@@ -55,7 +60,9 @@ type Source int
 const (
 	SourceTracker  Source = iota // a tracker gave us its address
 	SourceIncoming               // it connected to us
-	SourceManual                 // AddPeer (e.g. -peer on the command line)
+	SourceManual                 // AddPeer (e.g. -peer on the command line, a magnet's x.pe)
+	SourceDHT                    // a DHT get_peers lookup found it
+	SourcePEX                    // another peer told us of it (ut_pex)
 )
 
 func (s Source) String() string {
@@ -66,6 +73,10 @@ func (s Source) String() string {
 		return "incoming"
 	case SourceManual:
 		return "manual"
+	case SourceDHT:
+		return "DHT"
+	case SourcePEX:
+		return "PEX"
 	}
 	return "unknown"
 }
@@ -101,6 +112,14 @@ type Snapshot struct {
 	DroppedPeers                 []DroppedPeer // most recent last
 	ListenPort                   int
 	Complete                     bool // every wanted piece verified
+
+	// MetadataHave and MetadataPieces: while FetchingMetadata, how many
+	// pieces of the info dictionary are in, out of how many (0 of 0 until
+	// a peer offers it).
+	MetadataHave, MetadataPieces int
+	// Private is the info dictionary's private flag (BEP 27): no DHT, no
+	// PEX, no metadata served.
+	Private bool
 
 	// Trackers are the torrent's trackers in tier order, as its announcer
 	// last saw them (all "not contacted" before the first announce); nil
@@ -148,7 +167,7 @@ type PeerSnapshot struct {
 // Flags is the compact peer-flag string qBittorrent and Transmission users
 // know: D/d we download / would download, U/u we upload / would upload,
 // K/? it / we unchoke without interest, O optimistic, S snubbed, I incoming,
-// X from PEX (unused), E encrypted (unused), H from DHT (unused).
+// X from PEX, H from DHT, E encrypted (unused).
 func (p *PeerSnapshot) Flags() string {
 	var b []byte
 	switch {
@@ -177,6 +196,12 @@ func (p *PeerSnapshot) Flags() string {
 	}
 	if p.Incoming {
 		b = append(b, 'I')
+	}
+	switch p.Source {
+	case SourcePEX:
+		b = append(b, 'X')
+	case SourceDHT:
+		b = append(b, 'H')
 	}
 	return string(b)
 }

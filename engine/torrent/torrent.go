@@ -14,7 +14,9 @@ import (
 
 	"github.com/swarmscope/swarmscope/engine/bitfield"
 	"github.com/swarmscope/swarmscope/engine/choker"
+	"github.com/swarmscope/swarmscope/engine/metadata"
 	"github.com/swarmscope/swarmscope/engine/metainfo"
+	"github.com/swarmscope/swarmscope/engine/pex"
 	"github.com/swarmscope/swarmscope/engine/picker"
 	"github.com/swarmscope/swarmscope/engine/storage"
 	"github.com/swarmscope/swarmscope/engine/wire"
@@ -64,12 +66,15 @@ type Torrent struct {
 	up, down *rateLimiter // this torrent's limits, waited on before the session's
 	log      *slog.Logger
 
-	snapshot atomic.Pointer[Snapshot]
-	done     chan struct{} // closed when every wanted piece is verified
-	stopped  chan struct{} // closed when the loop has exited
-	stopErr  error         // set before stopped is closed
-	ctx      context.Context
-	cancel   context.CancelFunc
+	snapshot      atomic.Pointer[Snapshot]
+	published     atomic.Pointer[metainfo.MetaInfo] // MetaInfo, once known
+	name          atomic.Pointer[string]            // Name
+	metadataReady chan struct{}                     // closed once MetaInfo is known
+	done          chan struct{}                     // closed when every wanted piece is verified
+	stopped       chan struct{}                     // closed when the loop has exited
+	stopErr       error                             // set before stopped is closed
+	ctx           context.Context
+	cancel        context.CancelFunc
 
 	incoming     chan newConn
 	commands     chan func()
@@ -78,44 +83,46 @@ type Torrent struct {
 	diskResults  chan diskResult
 	writerWake   chan struct{}
 	trackerPeers chan []string
+	foundPeers   chan foundPeers // from the DHT
 	dialResults  chan dialResult
 
 	// Loop state: touched only by the loop goroutine (and by run before it).
-	state         State
-	errMsg        string
-	storage       *storage.Storage
-	picker        *picker.Picker
-	choker        *choker.Choker
-	have          *bitfield.Bitfield
-	verifiedBytes int64
-	complete      bool
-	peers         map[picker.PeerKey]*peer
-	nextKey       picker.PeerKey
-	candidates    []candidate
-	dialing       map[string]bool
-	manual        []string
-	banned        map[string]string // "ip:port" or peer ID → reason
-	strikes       map[string]*strikes
-	partial       map[int]*pieceProgress
-	failedBlocks  map[int][]blockRecord
-	diskQueue     []diskJob
-	writeBacklog  int
-	heldBlocks    int // received blocks kept in memory until their piece is complete
-	throttled     bool
-	downloaded    int64
-	uploaded      int64
-	wasted        int64
-	downMeter     rateMeter
-	upMeter       rateMeter
-	hashFailures  int
-	dropped       []DroppedPeer
-	lastRechoke   time.Time
-	rechokeWanted bool
-	ticks         int
-	announcer     *announcer
-	diskWG        sync.WaitGroup
-	checked       atomic.Int64
-	resumeState   // resume.go: hash count, check outcome, final bitfield, failure
+	state          State
+	errMsg         string
+	storage        *storage.Storage
+	picker         *picker.Picker
+	choker         *choker.Choker
+	have           *bitfield.Bitfield
+	verifiedBytes  int64
+	complete       bool
+	peers          map[picker.PeerKey]*peer
+	nextKey        picker.PeerKey
+	candidates     []candidate
+	dialing        map[string]bool
+	manual         []string
+	banned         map[string]string // "ip:port" or peer ID → reason
+	strikes        map[string]*strikes
+	partial        map[int]*pieceProgress
+	failedBlocks   map[int][]blockRecord
+	diskQueue      []diskJob
+	writeBacklog   int
+	heldBlocks     int // received blocks kept in memory until their piece is complete
+	throttled      bool
+	downloaded     int64
+	uploaded       int64
+	wasted         int64
+	downMeter      rateMeter
+	upMeter        rateMeter
+	hashFailures   int
+	dropped        []DroppedPeer
+	lastRechoke    time.Time
+	rechokeWanted  bool
+	ticks          int
+	announcer      *announcer
+	diskWG         sync.WaitGroup
+	checked        atomic.Int64
+	resumeState    // resume.go: hash count, check outcome, final bitfield, failure
+	extensionState // extensions.go: ut_metadata, ut_pex and the DHT per torrent
 }
 
 type candidate struct {
@@ -134,16 +141,74 @@ func (s *Session) Add(mi *metainfo.MetaInfo, opts AddOptions) (*Torrent, error) 
 	if mi == nil || mi.Info == nil {
 		return nil, errors.New("add torrent: no metainfo")
 	}
+	t, err := s.newTorrent(mi.InfoHash, mi.Info.Name, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.setInfo(mi); err != nil {
+		t.cancel()
+		return nil, fmt.Errorf("add torrent %q: %w", mi.Info.Name, err)
+	}
+	return s.start(t)
+}
+
+// newTorrent builds a torrent without its info dictionary: the channels,
+// the choker and an empty picker. setInfo completes it.
+func (s *Session) newTorrent(infoHash metainfo.Hash, name string, opts AddOptions) (*Torrent, error) {
 	// Storage takes absolute paths only; "-dir dl" on the command line is
 	// relative to where the user stands.
 	dir, err := filepath.Abs(opts.Dir)
 	if err != nil {
-		return nil, fmt.Errorf("add torrent %q: download folder %q: %w", mi.Info.Name, opts.Dir, err)
+		return nil, fmt.Errorf("add torrent %q: download folder %q: %w", name, opts.Dir, err)
 	}
 	opts.Dir = dir
-	paths, err := mi.Info.FilePaths(opts.Dir)
+	t := &Torrent{
+		s:             s,
+		infoHash:      infoHash,
+		opts:          opts,
+		up:            newRateLimiter(opts.UploadLimit),
+		down:          newRateLimiter(opts.DownloadLimit),
+		log:           s.log.With("torrent", name),
+		done:          make(chan struct{}),
+		stopped:       make(chan struct{}),
+		metadataReady: make(chan struct{}),
+		incoming:      make(chan newConn),
+		commands:      make(chan func()),
+		peerMsgs:      make(chan peerMessage, peerMessageQueue),
+		diskJobs:      make(chan diskJob),
+		diskResults:   make(chan diskResult, 64),
+		writerWake:    make(chan struct{}, 1),
+		trackerPeers:  make(chan []string, 4),
+		foundPeers:    make(chan foundPeers, 4),
+		dialResults:   make(chan dialResult, 16),
+		state:         Checking,
+		picker:        picker.New(0, 0, 0, nil),
+		choker:        choker.New(s.cfg.Choker, rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))),
+		have:          bitfield.New(0),
+		peers:         make(map[picker.PeerKey]*peer),
+		dialing:       make(map[string]bool),
+		manual:        append([]string(nil), opts.Peers...),
+		banned:        make(map[string]string),
+		strikes:       make(map[string]*strikes),
+		partial:       make(map[int]*pieceProgress),
+		failedBlocks:  make(map[int][]blockRecord),
+	}
+	t.ext = make(map[picker.PeerKey]*peerExtensions)
+	t.dhtWake = make(chan struct{}, 1)
+	t.name.Store(&name)
+	// The context must exist before the torrent is visible to incoming
+	// connections.
+	t.ctx, t.cancel = context.WithCancel(s.ctx)
+	return t, nil
+}
+
+// setInfo gives the torrent its metainfo: safe file paths, storage and a
+// picker sized for its pieces. It runs before the loop starts (Add) or on
+// the loop once a magnet link's metadata has arrived.
+func (t *Torrent) setInfo(mi *metainfo.MetaInfo) error {
+	paths, err := mi.Info.FilePaths(t.opts.Dir)
 	if err != nil {
-		return nil, fmt.Errorf("add torrent %q: %w", mi.Info.Name, err)
+		return err
 	}
 	specs := make([]storage.FileSpec, len(mi.Info.Files))
 	for i, f := range mi.Info.Files {
@@ -151,45 +216,32 @@ func (s *Session) Add(mi *metainfo.MetaInfo, opts AddOptions) (*Torrent, error) 
 	}
 	st, err := storage.New(specs, mi.Info.PieceLength, mi.Info.Pieces)
 	if err != nil {
-		return nil, fmt.Errorf("add torrent %q: %w", mi.Info.Name, err)
+		return err
 	}
 	n := mi.Info.NumPieces()
-	t := &Torrent{
-		s:            s,
-		mi:           mi,
-		info:         mi.Info,
-		infoHash:     mi.InfoHash,
-		opts:         opts,
-		up:           newRateLimiter(opts.UploadLimit),
-		down:         newRateLimiter(opts.DownloadLimit),
-		log:          s.log.With("torrent", mi.Info.Name),
-		done:         make(chan struct{}),
-		stopped:      make(chan struct{}),
-		incoming:     make(chan newConn),
-		commands:     make(chan func()),
-		peerMsgs:     make(chan peerMessage, peerMessageQueue),
-		diskJobs:     make(chan diskJob),
-		diskResults:  make(chan diskResult, 64),
-		writerWake:   make(chan struct{}, 1),
-		trackerPeers: make(chan []string, 4),
-		dialResults:  make(chan dialResult, 16),
-		state:        Checking,
-		storage:      st,
-		picker:       picker.New(n, mi.Info.PieceLength, mi.Info.Length, rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))),
-		choker:       choker.New(s.cfg.Choker, rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))),
-		have:         bitfield.New(n),
-		peers:        make(map[picker.PeerKey]*peer),
-		dialing:      make(map[string]bool),
-		manual:       append([]string(nil), opts.Peers...),
-		banned:       make(map[string]string),
-		strikes:      make(map[string]*strikes),
-		partial:      make(map[int]*pieceProgress),
-		failedBlocks: make(map[int][]blockRecord),
+	t.mi, t.info, t.storage = mi, mi.Info, st
+	t.picker = picker.New(n, mi.Info.PieceLength, mi.Info.Length, rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())))
+	t.picker.SetStrategy(t.s.cfg.PickerStrategy)
+	t.have = bitfield.New(n)
+	if !mi.Info.Private {
+		// Only non-private torrents hand their metadata to others and
+		// trade peers (BEP 27).
+		if srv, err := metadata.NewServer(mi.Info.Raw); err == nil {
+			t.metadataServer = srv
+		}
+		if t.pexIn == nil {
+			t.pexIn = pex.NewReceiver(0)
+		}
 	}
-	t.picker.SetStrategy(s.cfg.PickerStrategy)
-	// The context must exist before the torrent is visible to incoming
-	// connections.
-	t.ctx, t.cancel = context.WithCancel(s.ctx)
+	name := mi.Info.Name
+	t.name.Store(&name)
+	t.published.Store(mi)
+	close(t.metadataReady)
+	return nil
+}
+
+// start registers t with the session and starts its loop.
+func (s *Session) start(t *Torrent) (*Torrent, error) {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -199,7 +251,7 @@ func (s *Session) Add(mi *metainfo.MetaInfo, opts AddOptions) (*Torrent, error) 
 	if _, dup := s.torrents[t.infoHash]; dup {
 		s.mu.Unlock()
 		t.cancel()
-		return nil, fmt.Errorf("add torrent %q: already in the session", mi.Info.Name)
+		return nil, fmt.Errorf("add torrent %q: already in the session", t.Name())
 	}
 	s.torrents[t.infoHash] = t
 	s.mu.Unlock()
@@ -211,8 +263,18 @@ func (s *Session) Add(mi *metainfo.MetaInfo, opts AddOptions) (*Torrent, error) 
 // InfoHash identifies the torrent.
 func (t *Torrent) InfoHash() metainfo.Hash { return t.infoHash }
 
-// MetaInfo is the torrent's metainfo.
-func (t *Torrent) MetaInfo() *metainfo.MetaInfo { return t.mi }
+// MetaInfo is the torrent's metainfo: nil for a magnet link until its
+// metadata has been fetched (see MetadataReady).
+func (t *Torrent) MetaInfo() *metainfo.MetaInfo { return t.published.Load() }
+
+// MetadataReady is closed once MetaInfo is known: at once for a torrent
+// added from its metainfo, after the metadata exchange for a magnet link.
+func (t *Torrent) MetadataReady() <-chan struct{} { return t.metadataReady }
+
+// Name is the torrent's name: the info dictionary's, or before the
+// metadata of a magnet link has arrived, the link's display name (or the
+// info hash in hex when it has none).
+func (t *Torrent) Name() string { return *t.name.Load() }
 
 // Snapshot returns the latest published picture of the torrent.
 func (t *Torrent) Snapshot() *Snapshot { return t.snapshot.Load() }
@@ -284,11 +346,21 @@ func (t *Torrent) run() {
 	}
 	defer t.shutdown()
 
-	if err := t.recheck(); err != nil {
+	if t.info == nil {
+		// A magnet link: find peers and fetch the info dictionary first.
+		t.fetchMetadata()
 		if t.ctx.Err() != nil {
 			return
 		}
-		t.fail(fmt.Errorf("checking existing data: %w", err))
+	}
+	if t.state != Failed {
+		t.state = Checking
+		if err := t.recheck(); err != nil {
+			if t.ctx.Err() != nil {
+				return
+			}
+			t.fail(fmt.Errorf("checking existing data: %w", err))
+		}
 	}
 	if t.state != Failed {
 		t.state = Downloading
@@ -299,8 +371,10 @@ func (t *Torrent) run() {
 			t.state = Paused
 		} else {
 			t.startAnnouncer()
+			t.startDHT()
 			t.addCandidates(t.manual, SourceManual)
 		}
+		t.adoptFetchPeers()
 	}
 	t.publish(time.Now())
 
@@ -344,12 +418,10 @@ func (t *Torrent) run() {
 			f()
 		case addrs := <-t.trackerPeers:
 			t.addCandidates(addrs, SourceTracker)
+		case found := <-t.foundPeers:
+			t.addCandidates(found.addrs, found.source)
 		case r := <-t.dialResults:
-			delete(t.dialing, r.addr)
-			if r.err != nil {
-				t.log.Debug("dial failed", "err", r.err)
-			}
-			t.dialMore()
+			t.dialFinished(r)
 		case now := <-ticker.C:
 			t.tick(now)
 		}
@@ -395,6 +467,7 @@ func (t *Torrent) shutdown() {
 		t.dropPeer(p, errors.New("torrent stopped"))
 	}
 	t.stopAnnouncer(true)
+	t.stopDHT()
 	close(t.diskJobs)
 	// Disk workers finish their current job; results nobody will read are
 	// discarded by the workers once the loop is gone (ctx is done).
@@ -403,12 +476,15 @@ func (t *Torrent) shutdown() {
 		putBlockBuffer(j.buf)
 	}
 	t.diskQueue = nil
-	err := t.storage.Sync()
-	if cerr := t.storage.Close(); err == nil {
-		err = cerr
+	var err error
+	if t.storage != nil { // nil while a magnet link's metadata is missing
+		err = t.storage.Sync()
+		if cerr := t.storage.Close(); err == nil {
+			err = cerr
+		}
 	}
 	if err != nil {
-		t.stopErr = fmt.Errorf("torrent %q: closing files: %w", t.info.Name, err)
+		t.stopErr = fmt.Errorf("torrent %q: closing files: %w", t.Name(), err)
 	} else if t.checkDone {
 		// Synced and closed: every piece in have is on stable storage.
 		t.finalHave = t.have.Clone()
@@ -433,6 +509,7 @@ func (t *Torrent) fail(err error) {
 		t.dropPeer(p, fmt.Errorf("torrent failed: %v", err))
 	}
 	t.stopAnnouncer(false) // the loop does not wait for trackers
+	t.stopDHT()
 	t.publish(time.Now())
 }
 
@@ -444,6 +521,7 @@ func (t *Torrent) pause() {
 		t.dropPeer(p, errors.New("paused"))
 	}
 	t.stopAnnouncer(false)
+	t.stopDHT()
 	t.state = Paused
 	t.publish(time.Now())
 }
@@ -452,16 +530,23 @@ func (t *Torrent) resume() {
 	if t.state != Paused {
 		return
 	}
+	t.opts.Paused = false
 	t.state = Downloading
-	if t.complete {
+	switch {
+	case t.info == nil:
+		t.state = FetchingMetadata
+	case t.complete:
 		t.state = Seeding
 	}
 	t.startAnnouncer()
+	t.startDHT()
 	t.addCandidates(t.manual, SourceManual)
 	t.publish(time.Now())
 }
 
-func (t *Torrent) active() bool { return t.state == Downloading || t.state == Seeding }
+func (t *Torrent) active() bool {
+	return t.state == Downloading || t.state == Seeding || t.state == FetchingMetadata
+}
 
 // markComplete runs once, when the last wanted piece is verified.
 func (t *Torrent) markComplete() {
@@ -499,6 +584,8 @@ func (t *Torrent) tick(now time.Time) {
 		}
 		t.dialMore()
 		t.askTrackersForPeers(now)
+		t.sendPEX(now)
+		t.updateDHTWant()
 	}
 	t.publish(now)
 }
@@ -575,7 +662,7 @@ func (t *Torrent) addConn(c newConn) {
 	}
 	now := time.Now()
 	t.nextKey++
-	p := newPeer(t.nextKey, c.conn, c.handshake, c.incoming, c.source, t.info.NumPieces(), now)
+	p := newPeer(t.nextKey, c.conn, c.handshake, c.incoming, c.source, t.have.Len(), now)
 	if c.dialedAddr != "" {
 		p.addr = c.dialedAddr
 	}
@@ -584,6 +671,12 @@ func (t *Torrent) addConn(c newConn) {
 
 	// BEP 3 and BEP 6: what we have must be the first message.
 	switch {
+	case t.info == nil:
+		// A magnet link without metadata has nothing, but an empty
+		// bitfield would read as "have all".
+		if p.fast {
+			p.send(wire.Message{ID: wire.HaveNone})
+		}
 	case p.fast && t.have.All():
 		p.send(wire.Message{ID: wire.HaveAll})
 	case p.fast && t.have.None():
@@ -592,19 +685,10 @@ func (t *Torrent) addConn(c newConn) {
 		p.send(wire.Message{ID: wire.Bitfield, Bitfield: t.have.Bytes()})
 	}
 	if p.extended {
-		hs := wire.ExtendedHandshake{
-			M:            map[string]int{},
-			V:            wire.ClientVersion,
-			Port:         t.s.port,
-			Reqq:         ourReqq,
-			MetadataSize: len(t.info.Raw),
-		}
-		if p.ip.IsValid() {
-			hs.YourIP = p.ip
-		}
-		p.send(wire.NewExtended(wire.ExtendedHandshakeID, hs.Encode()))
+		t.sendExtendedHandshake(p)
 	}
-	go p.readLoop(t.ctx, t.peerMsgs, wire.MaxLength(t.info.NumPieces()), limiterPair{t.down, t.s.down}, t.s.cfg.IdleTimeout)
+	t.sendDHTPort(p)
+	go p.readLoop(t.ctx, t.peerMsgs, t.maxMessageLength(), limiterPair{t.down, t.s.down}, t.s.cfg.IdleTimeout)
 	go p.writeLoop(t.ctx, limiterPair{t.up, t.s.up}, t.writerWake, t.s.cfg.KeepAliveInterval)
 	t.rechokeWanted = true
 }
@@ -618,6 +702,7 @@ func (t *Torrent) dropPeer(p *peer, reason error) {
 	p.close()
 	t.s.connClosed()
 	delete(t.peers, p.key)
+	t.forgetExtensions(p)
 	t.picker.PeerGone(p.key) // its requests go back to the pool
 	p.requested = nil
 	p.uploadQueue = nil
@@ -695,17 +780,21 @@ func (t *Torrent) rechoke(now time.Time) {
 func (t *Torrent) publish(now time.Time) {
 	s := &Snapshot{
 		At:            now,
-		Name:          t.info.Name,
+		Name:          t.Name(),
 		InfoHash:      t.infoHash,
 		State:         t.state,
 		Err:           t.errMsg,
-		TotalSize:     t.info.Length,
-		PieceLength:   t.info.PieceLength,
-		NumPieces:     t.info.NumPieces(),
 		ListenPort:    t.s.port,
 		CheckedPieces: int(t.checked.Load()),
 		HashedPieces:  int(t.hashed.Load()),
 		Trackers:      t.trackerStatuses(),
+		Private:       t.isPrivate(),
+	}
+	if t.info != nil {
+		s.TotalSize, s.PieceLength, s.NumPieces = t.info.Length, t.info.PieceLength, t.info.NumPieces()
+	}
+	if t.fetcher != nil {
+		s.MetadataHave, s.MetadataPieces = t.fetcher.Progress()
 	}
 	if t.state == Checking {
 		// The loop has not started: only the recheck progress is known.
