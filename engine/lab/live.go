@@ -91,6 +91,14 @@ func (r *run) liveView(s Sample) *LiveView {
 				}
 			}
 		}
+		if ln.Complete && ln.Have != nil {
+			// The engine republishes its snapshot a few times a second, so
+			// the last one may predate the final piece; a node known to be
+			// complete has them all.
+			for p := range ln.Have {
+				ln.Have[p] = true
+			}
+		}
 		v.Nodes[i] = ln
 	}
 	return v

@@ -106,6 +106,12 @@ var writeChunks = sync.Pool{New: func() any {
 
 const writeChunkSize = 1 << 20
 
+// writebackEvery is how many bytes of verified pieces are written between
+// two calls to Storage.StartWriteback; Torrent.writtenBytes counts them
+// over all disk workers. Large enough for the disk to merge the writes,
+// small enough that the sync at stop has little left to do.
+const writebackEvery = 32 << 20
+
 // hashAndWrite checks a piece held in memory against its hash and, when it
 // matches, writes it. It returns the blocks' buffers to the pool. Block
 // checksums are computed only when needed to blame someone: for a piece
@@ -147,6 +153,15 @@ func (t *Torrent) hashAndWrite(j diskJob) (ok bool, crcs []uint32, err error) {
 	}
 	if len(*chunk) > 0 {
 		if err := t.storage.WriteBlock(j.piece, start, *chunk); err != nil {
+			return true, crcs, err
+		}
+	}
+	// Every writebackEvery bytes, start writing the data out while the
+	// download goes on: left dirty, the whole download would be written by
+	// the sync at stop (or at the next checkpoint), in the user's wait.
+	size := t.info.PieceSize(j.piece)
+	if n := t.writtenBytes.Add(size); n/writebackEvery != (n-size)/writebackEvery {
+		if err := t.storage.StartWriteback(); err != nil {
 			return true, crcs, err
 		}
 	}

@@ -9,7 +9,7 @@ import (
 // outbox is the queue between the torrent loop and a peer's writer
 // goroutine. The loop must never block on a slow peer, so pushing never
 // waits; the queue stays bounded because the loop limits what it queues per
-// peer (requests by the pipeline depth, piece data by uploadReadAhead, haves
+// peer (requests by the pipeline depth, piece data by uploadReadAheadBlocks, haves
 // by the piece count) and drops a peer whose queue passes maxOutbox.
 type outbox struct {
 	mu     sync.Mutex
@@ -47,16 +47,44 @@ func (o *outbox) push(m outMessage) bool {
 	return true
 }
 
-// take returns everything queued; the writer hands the slice back with
-// recycle so steady traffic allocates nothing.
-func (o *outbox) take() []outMessage {
+// take returns the queued messages in order, stopping before the first
+// piece message whose block does not fit in pieceBudget bytes: a piece the
+// rate limiter has not admitted yet stays queued, where a cancel can still
+// withdraw it. It also returns the bytes of piece data taken and the block
+// length of the piece it stopped at (0 when it took everything). The
+// writer hands the slice back with recycle so steady traffic allocates
+// nothing.
+func (o *outbox) take(pieceBudget int) (batch []outMessage, pieceBytes, blocked int) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	q := o.queue
-	o.queue = o.spare[:0]
+	n := len(o.queue)
+	for i, m := range o.queue {
+		if !m.isPiece() {
+			continue
+		}
+		if len(m.msg.Block) > pieceBudget-pieceBytes {
+			n, blocked = i, len(m.msg.Block)
+			break
+		}
+		pieceBytes += len(m.msg.Block)
+	}
+	if n == len(o.queue) {
+		batch = o.queue
+		o.queue = o.spare[:0]
+		o.spare = nil
+		return batch, pieceBytes, 0
+	}
+	// Part of the queue stays: copy the head out rather than hand over the
+	// queue's array.
+	batch = append(o.spare[:0], o.queue[:n]...)
 	o.spare = nil
-	return q
+	rest := copy(o.queue, o.queue[n:])
+	clear(o.queue[rest:])
+	o.queue = o.queue[:rest]
+	return batch, pieceBytes, blocked
 }
+
+func (m outMessage) isPiece() bool { return m.msg.ID == wire.Piece && !m.msg.KeepAlive }
 
 func (o *outbox) recycle(q []outMessage) {
 	clear(q)
@@ -73,7 +101,7 @@ func (o *outbox) removePiece(index, begin, length uint32) bool {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	for i, m := range o.queue {
-		if m.msg.ID == wire.Piece && !m.msg.KeepAlive && m.msg.Index == index && m.msg.Begin == begin && uint32(len(m.msg.Block)) == length {
+		if m.isPiece() && m.msg.Index == index && m.msg.Begin == begin && uint32(len(m.msg.Block)) == length {
 			putBlockBuffer(m.buf)
 			o.queue = append(o.queue[:i], o.queue[i+1:]...)
 			return true

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/netip"
 	"sync"
@@ -188,15 +189,25 @@ func readError(err error, idle time.Duration) error {
 // bufio.Writer and flushing whenever the queue runs dry. It sends a
 // keep-alive after keepAliveInterval of quiet and applies the upload limits to
 // piece data.
+//
+// Under an upload limit a block leaves the queue only once the limiter has
+// admitted it (credit holds what it admitted): until then a cancel still
+// withdraws it, instead of the peer receiving a block it no longer wants.
+// Unlimited, the writer takes the whole queue at once.
 func (p *peer) writeLoop(ctx context.Context, up limiterPair, wake chan<- struct{}, keepAliveInterval time.Duration) {
 	defer p.close()
 	bw := bufio.NewWriterSize(p.conn, 64*1024)
 	keepAlive := time.NewTimer(keepAliveInterval)
 	defer keepAlive.Stop()
 	var scratch []byte
+	credit := 0 // piece bytes the limiter has admitted but not yet sent
 	for {
-		batch := p.outbox.take()
-		if len(batch) == 0 {
+		budget := credit
+		if !up.limited() {
+			budget = math.MaxInt
+		}
+		batch, pieceBytes, blocked := p.outbox.take(budget)
+		if len(batch) == 0 && blocked == 0 {
 			if bw.Buffered() > 0 {
 				p.conn.SetWriteDeadline(time.Now().Add(time.Minute))
 				if err := bw.Flush(); err != nil {
@@ -215,39 +226,61 @@ func (p *peer) writeLoop(ctx context.Context, up limiterPair, wake chan<- struct
 				return
 			}
 		}
+		if budget != math.MaxInt {
+			credit -= pieceBytes
+		}
 		keepAlive.Reset(keepAliveInterval)
 		p.conn.SetWriteDeadline(time.Now().Add(time.Minute))
-		for i, om := range batch {
-			if om.msg.ID == wire.Piece && !om.msg.KeepAlive {
-				if err := up.wait(ctx, len(om.msg.Block)); err != nil {
-					releaseBatch(batch[i:])
-					return
-				}
-				scratch = om.msg.AppendHeader(scratch[:0])
-				bw.Write(scratch)
-				_, err := bw.Write(om.msg.Block)
-				putBlockBuffer(om.buf)
-				batch[i].buf = nil
-				if err != nil {
-					releaseBatch(batch[i+1:])
-					return
-				}
-				p.uploaded.Add(int64(len(om.msg.Block)))
-				p.piecesSent.Add(1)
-				select {
-				case wake <- struct{}{}:
-				default:
-				}
-				continue
-			}
-			scratch = om.msg.Append(scratch[:0])
-			if _, err := bw.Write(scratch); err != nil {
-				releaseBatch(batch[i+1:])
-				return
-			}
+		if !p.writeBatch(bw, batch, wake, &scratch) {
+			return
 		}
 		p.outbox.recycle(batch)
+		if blocked > 0 {
+			// Send what is buffered before waiting, so the peer is not
+			// kept waiting for bytes already paid for.
+			if bw.Buffered() > 0 {
+				if err := bw.Flush(); err != nil {
+					return
+				}
+			}
+			if err := up.wait(ctx, blocked-credit); err != nil {
+				return
+			}
+			credit = blocked
+		}
 	}
+}
+
+// writeBatch encodes batch into bw, returning piece buffers to the pool and
+// counting what was uploaded. It reports false when the connection failed
+// (the rest of the batch is released).
+func (p *peer) writeBatch(bw *bufio.Writer, batch []outMessage, wake chan<- struct{}, scratch *[]byte) bool {
+	for i, om := range batch {
+		if !om.isPiece() {
+			*scratch = om.msg.Append((*scratch)[:0])
+			if _, err := bw.Write(*scratch); err != nil {
+				releaseBatch(batch[i+1:])
+				return false
+			}
+			continue
+		}
+		*scratch = om.msg.AppendHeader((*scratch)[:0])
+		bw.Write(*scratch)
+		_, err := bw.Write(om.msg.Block)
+		putBlockBuffer(om.buf)
+		batch[i].buf = nil
+		if err != nil {
+			releaseBatch(batch[i+1:])
+			return false
+		}
+		p.uploaded.Add(int64(len(om.msg.Block)))
+		p.piecesSent.Add(1)
+		select {
+		case wake <- struct{}{}:
+		default:
+		}
+	}
+	return true
 }
 
 func releaseBatch(b []outMessage) {

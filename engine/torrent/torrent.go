@@ -121,6 +121,7 @@ type Torrent struct {
 	announcer      *announcer
 	diskWG         sync.WaitGroup
 	checked        atomic.Int64
+	writtenBytes   atomic.Int64
 	resumeState    // resume.go: hash count, check outcome, final bitfield, failure
 	extensionState // extensions.go: ut_metadata, ut_pex and the DHT per torrent
 }

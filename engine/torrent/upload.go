@@ -33,11 +33,12 @@ func (t *Torrent) onRequest(p *peer, m wire.Message) error {
 }
 
 // pumpUploads starts disk reads for p's queued requests while it has fewer
-// than uploadReadAhead blocks read but not yet sent.
+// than uploadReadAheadBlocks blocks read but not yet sent.
 func (t *Torrent) pumpUploads(p *peer) {
+	readAhead := t.uploadReadAheadBlocks()
 	for len(p.uploadQueue) > 0 && !p.gone && !p.amChoking {
 		inFlight := p.readsInFlight + int(p.piecesQueued-p.piecesSent.Load())
-		if inFlight >= uploadReadAhead {
+		if inFlight >= readAhead {
 			return
 		}
 		m := p.uploadQueue[0]
