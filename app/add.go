@@ -59,17 +59,8 @@ func (c *Client) AddMagnet(uri string, opts AddOptions) (ID, error) {
 	if err != nil {
 		return id, fmt.Errorf("add magnet link %s: %w", id.Hex(), err)
 	}
-	c.dbMu.Lock()
-	c.mu.Lock()
-	if c.closed {
-		c.mu.Unlock()
-		c.dbMu.Unlock()
-		return id, ErrClosed
-	}
-	if old := c.entries[id]; old != nil {
-		c.mu.Unlock()
-		c.dbMu.Unlock()
-		return id, &DuplicateError{ID: id, Name: old.name}
+	if err := c.lockForAdd(id); err != nil {
+		return id, err
 	}
 	rec := persist.TorrentRecord{
 		InfoHash: id, Magnet: m.String(), SavePath: dir, Added: time.Now(),
@@ -175,17 +166,8 @@ func (c *Client) add(mi *metainfo.MetaInfo, opts AddOptions, seed persist.Torren
 		return id, fmt.Errorf("add %q: %w", mi.Info.Name, err)
 	}
 
-	c.dbMu.Lock()
-	c.mu.Lock()
-	if c.closed {
-		c.mu.Unlock()
-		c.dbMu.Unlock()
-		return id, ErrClosed
-	}
-	if old := c.entries[id]; old != nil {
-		c.mu.Unlock()
-		c.dbMu.Unlock()
-		return id, &DuplicateError{ID: id, Name: old.name}
+	if err := c.lockForAdd(id); err != nil {
+		return id, err
 	}
 	rec := seed
 	rec.InfoHash = id
@@ -229,4 +211,23 @@ func (c *Client) forgetLocked(e *entry) {
 			break
 		}
 	}
+}
+
+// lockForAdd takes dbMu and then mu for adding torrent id, and returns with
+// both held; or, holding neither, says why it cannot be added (the client
+// is closed, or the torrent is already in the list).
+func (c *Client) lockForAdd(id ID) error {
+	c.dbMu.Lock()
+	c.mu.Lock()
+	var err error
+	if c.closed {
+		err = ErrClosed
+	} else if old := c.entries[id]; old != nil {
+		err = &DuplicateError{ID: id, Name: old.name}
+	}
+	if err != nil {
+		c.mu.Unlock()
+		c.dbMu.Unlock()
+	}
+	return err
 }
