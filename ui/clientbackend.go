@@ -51,6 +51,7 @@ func rowFromSummary(s app.Summary) listRow {
 	groups := map[app.State]group{
 		app.Queued: groupQueued, app.Checking: groupChecking, app.Downloading: groupDownloading,
 		app.Seeding: groupSeeding, app.Paused: groupPaused, app.Moving: groupChecking, app.Error: groupError,
+		app.FetchingMetadata: groupDownloading,
 	}
 	status := s.State.String()
 	if s.State == app.Error && s.Message != "" {

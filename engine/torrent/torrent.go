@@ -1,6 +1,7 @@
 package torrent
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -624,6 +625,31 @@ func (t *Torrent) dialMore() {
 	}
 }
 
+// simultaneousOpenWindow: two connections to the same peer ID this close
+// together are a simultaneous open (both sides dialled, e.g. after
+// learning of each other from the same PEX message).
+const simultaneousOpenWindow = 10 * time.Second
+
+// keepSimultaneous reports whether the new connection c replaces p, an
+// existing connection to the same peer ID. When both sides dial each
+// other at once, each would otherwise refuse the connection that reached
+// it second, and both connections could die. Both sides instead keep the
+// connection opened by the side with the lower peer ID, so they keep the
+// same one. Only a young connection in the other direction, from the same
+// IP address, is ever replaced.
+func (t *Torrent) keepSimultaneous(p *peer, c newConn, now time.Time) bool {
+	if p.incoming == c.incoming || now.Sub(p.connectedAt) > simultaneousOpenWindow {
+		return false
+	}
+	ap, err := netip.ParseAddrPort(c.conn.RemoteAddr().String())
+	if err != nil || ap.Addr().Unmap() != p.ip {
+		return false
+	}
+	weAreLower := bytes.Compare(t.s.peerID[:], c.handshake.PeerID[:]) < 0
+	openedByUs := !c.incoming
+	return openedByUs == weAreLower
+}
+
 func (t *Torrent) connectedTo(addr string) bool {
 	for _, p := range t.peers {
 		if p.addr == addr || p.listenAddr() == addr {
@@ -655,13 +681,17 @@ func (t *Torrent) addConn(c newConn) {
 		reject("banned peer ID: " + t.banned[string(c.handshake.PeerID[:])])
 		return
 	}
+	now := time.Now()
 	for _, p := range t.peers {
 		if p.id == c.handshake.PeerID {
-			reject("already connected to this peer ID")
-			return
+			if !t.keepSimultaneous(p, c, now) {
+				reject("already connected to this peer ID")
+				return
+			}
+			t.dropPeer(p, errors.New("duplicate of a connection opened at the same time; the one the lower peer ID opened is kept"))
+			break
 		}
 	}
-	now := time.Now()
 	t.nextKey++
 	p := newPeer(t.nextKey, c.conn, c.handshake, c.incoming, c.source, t.have.Len(), now)
 	if c.dialedAddr != "" {
