@@ -18,6 +18,9 @@ import (
 
 	"github.com/dustin/go-humanize"
 
+	// First, so that Fyne's locale lookup at start-up finds a language.
+	_ "github.com/swarmscope/swarmscope/ui/plainlocale"
+
 	"github.com/swarmscope/swarmscope/app"
 	"github.com/swarmscope/swarmscope/app/cli"
 	"github.com/swarmscope/swarmscope/engine/dht"
