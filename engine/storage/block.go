@@ -27,7 +27,10 @@ func (s *Storage) WriteBlock(piece int, begin int64, data []byte) error {
 			return &fileError{f.path, err}
 		}
 		defer s.release(f)
-		if _, err := h.WriteAt(data[lo:hi], fileOff); err != nil {
+		f.writeMu.Lock()
+		_, err = h.WriteAt(data[lo:hi], fileOff)
+		f.writeMu.Unlock()
+		if err != nil {
 			return &fileError{f.path, pathErrorCause(err)}
 		}
 		// Marked after writing: a Sync racing with this write either
@@ -107,4 +110,63 @@ func (s *Storage) createEmptyFiles() error {
 	}
 	s.emptyCreated = true
 	return nil
+}
+
+// WriteBlocks writes bufs one after the other at offset begin of a piece,
+// as WriteBlock would write their concatenation, without first copying them
+// together: where the system has pwritev(2), each file the range spans gets
+// one vectored write.
+func (s *Storage) WriteBlocks(piece int, begin int64, bufs [][]byte) error {
+	n := 0
+	for _, b := range bufs {
+		n += len(b)
+	}
+	off, err := s.pieceRange("write", piece, begin, n)
+	if err != nil {
+		return err
+	}
+	if err := s.createEmptyFiles(); err != nil {
+		return fmt.Errorf("storage: write piece %d at %d: %w", piece, begin, err)
+	}
+	var parts [][]byte
+	err = s.eachPart(off, int64(n), func(f *file, fileOff, lo, hi int64) error {
+		if f.padding() {
+			return nil
+		}
+		parts = sliceRange(parts[:0], bufs, lo, hi)
+		h, err := s.acquire(f, true)
+		if err != nil {
+			return &fileError{f.path, err}
+		}
+		defer s.release(f)
+		f.writeMu.Lock()
+		err = writeVecAt(h, parts, fileOff)
+		f.writeMu.Unlock()
+		if err != nil {
+			return &fileError{f.path, pathErrorCause(err)}
+		}
+		f.dirty.Store(true) // after writing, as in WriteBlock
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("storage: write piece %d at %d to %w", piece, begin, err)
+	}
+	return nil
+}
+
+// sliceRange appends to dst the parts of bufs that cover bytes [lo, hi) of
+// their concatenation.
+func sliceRange(dst [][]byte, bufs [][]byte, lo, hi int64) [][]byte {
+	pos := int64(0)
+	for _, b := range bufs {
+		end := pos + int64(len(b))
+		if end > lo && pos < hi && len(b) > 0 {
+			dst = append(dst, b[max(lo-pos, 0):min(hi-pos, int64(len(b)))])
+		}
+		pos = end
+		if pos >= hi {
+			break
+		}
+	}
+	return dst
 }

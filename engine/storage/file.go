@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 )
 
@@ -33,6 +34,12 @@ type file struct {
 	lru   *list.Element // in Storage.lru while a handle is open
 
 	dirty atomic.Bool // written since the last sync
+
+	// writeMu serialises writes to the file. The kernel does too (a
+	// buffered write holds the inode lock), but a writer waiting there
+	// spins on the CPU while the other copies into the page cache; waiting
+	// here parks it instead.
+	writeMu sync.Mutex
 }
 
 func (f *file) padding() bool { return f.path == "" }

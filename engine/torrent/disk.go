@@ -4,7 +4,6 @@ import (
 	"crypto/sha1"
 	"hash/crc32"
 	"slices"
-	"sync"
 
 	"github.com/swarmscope/swarmscope/engine/wire"
 )
@@ -97,15 +96,6 @@ func (t *Torrent) diskWorker() {
 	}
 }
 
-// writeChunks recycles the buffers hashAndWrite gathers blocks in, so a
-// piece goes to disk in a few large writes rather than one per block.
-var writeChunks = sync.Pool{New: func() any {
-	b := make([]byte, 0, writeChunkSize)
-	return &b
-}}
-
-const writeChunkSize = 1 << 20
-
 // writebackEvery is how many bytes of verified pieces are written between
 // two calls to Storage.StartWriteback; Torrent.writtenBytes counts them
 // over all disk workers. Large enough for the disk to merge the writes,
@@ -137,24 +127,14 @@ func (t *Torrent) hashAndWrite(j diskJob) (ok bool, crcs []uint32, err error) {
 	if !ok {
 		return false, crcs, nil
 	}
-	chunk := writeChunks.Get().(*[]byte)
-	*chunk = (*chunk)[:0] // an earlier write may have failed half-way
-	defer writeChunks.Put(chunk)
-	start := int64(0)
-	for _, b := range j.blocks {
-		if len(*chunk)+len(*b.buf) > cap(*chunk) {
-			if err := t.storage.WriteBlock(j.piece, start, *chunk); err != nil {
-				return true, crcs, err
-			}
-			start += int64(len(*chunk))
-			*chunk = (*chunk)[:0]
-		}
-		*chunk = append(*chunk, *b.buf...)
+	// One vectored write from the blocks' own buffers: no copy into a
+	// piece-sized buffer first.
+	bufs := make([][]byte, len(j.blocks))
+	for i, b := range j.blocks {
+		bufs[i] = *b.buf
 	}
-	if len(*chunk) > 0 {
-		if err := t.storage.WriteBlock(j.piece, start, *chunk); err != nil {
-			return true, crcs, err
-		}
+	if err := t.storage.WriteBlocks(j.piece, 0, bufs); err != nil {
+		return true, crcs, err
 	}
 	// Every writebackEvery bytes, start writing the data out while the
 	// download goes on: left dirty, the whole download would be written by
