@@ -12,5 +12,7 @@
 // only the visible details tab. Actions that talk to the core run off the UI goroutine and report
 // failures in words.
 //
-// Run starts the app for a client; Capture runs it for docs/screenshot.png.
+// Run starts the app for a client; Capture runs it for docs/screenshot.png. With
+// SWARMSCOPE_PPROF=127.0.0.1:6060 in the environment the app serves Go's profiler there
+// (loopback addresses only); bench/gui measures the app's CPU use with it.
 package ui

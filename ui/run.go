@@ -25,6 +25,7 @@ const appID = "io.github.swarmscope.swarmscope"
 // SIGTERM. args are .torrent paths or magnet links from the command line, added at start. The
 // caller closes client afterwards.
 func Run(client *app.Client, args []string) error {
+	servePprof()
 	a := fyneapp.NewWithID(appID)
 	icon := fyne.NewStaticResource("swarmscope.png", assets.IconPNG)
 	a.SetIcon(icon)

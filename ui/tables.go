@@ -6,8 +6,11 @@ import (
 )
 
 // maxCellRefreshes is how many single-cell refreshes a tick may do before one whole-table
-// refresh is cheaper: each RefreshItem walks the visible cells once.
-const maxCellRefreshes = 40
+// refresh is cheaper. In Fyne 2.7 a RefreshItem lays out every visible cell and refreshes every
+// header, as a whole refresh does, and only skips the other cells' update functions — which
+// compare texts and touch nothing unchanged, so they are nearly free. Two changed cells already
+// cost more one by one (BenchmarkListRefresh20/rates-only).
+const maxCellRefreshes = 1
 
 // refreshCells redraws the given cells of t, or all of it when all is set or there are many.
 func refreshCells(t *widget.Table, all bool, cells []widget.TableCellID) {

@@ -63,7 +63,11 @@ func newTorrentList(model *listModel) *torrentList {
 		}
 		b := o.(*widget.Button)
 		col := column(id.Col)
-		b.SetText(l.headerText(col))
+		// Fyne calls this for every header on every table refresh, even of one cell; setting
+		// the same text again would re-lay out the button each time.
+		if text := l.headerText(col); b.Text != text {
+			b.SetText(text)
+		}
 		b.OnTapped = func() { l.sortBy(col) }
 	}
 	for c, w := range columnWidths {
