@@ -7,9 +7,10 @@
 # torrent with 256 KiB pieces on 127.0.0.1. Each downloader fetches it into
 # an empty folder; we record wall time to a complete, verified file, CPU
 # seconds (user + system) and peak RSS from /usr/bin/time, then compare the
-# file with the original (outside the timing). Rounds are interleaved (A B C
-# D, A B C D, ...) so a noisy neighbour hurts every client alike; medians
-# over RUNS rounds are reported, with the ratio ours / theirs.
+# file with the original (outside the timing). Rounds are interleaved and
+# rotated (A B C D, B C D A, ...) so a noisy neighbour, or running first,
+# hurts every client alike; medians over RUNS rounds are reported, with the
+# ratio ours / theirs.
 #
 # Swarmscope runs as bench/dlbench (the engine and nothing else) dialling
 # the seeder. libtorrent dials the seeder too. aria2c cannot be told a peer,
@@ -175,8 +176,20 @@ JSON
 	rm -rf "$dir"
 }
 
+# Warm-up, untimed: write and delete as much data as one download writes.
+# On a virtual machine the first touch of guest memory the host has not yet
+# backed is slow; without this the first client of the first round pays
+# for every page the page cache takes, and the others do not.
+head -c "${SIZE_MIB}M" /dev/zero >"$work/warm.bin"
+sync
+rm -f "$work/warm.bin"
+
+read -ra clients <<<"$CLIENTS"
 for run in $(seq "$RUNS"); do
-	for c in $CLIENTS; do
+	# Rotate the order each round, so no client always runs right after the
+	# same other one (or first).
+	for ((i = 0; i < ${#clients[@]}; i++)); do
+		c=${clients[$(((i + run - 1) % ${#clients[@]}))]}
 		echo "round $run/$RUNS: $c" >&2
 		"run_$c"
 		tail -1 "$work/$c.results" | awk -v c="$c" -v mib="$SIZE_MIB" '{ printf "  %-13s %6.2f s  %7.1f MiB/s  %5.2f CPU s  %4d MiB peak RSS\n", c, $1, mib / $1, $2, $3 / 1024 }' >&2
