@@ -4,6 +4,11 @@
 //   - Regular slots: every RechokeInterval (10 s) we unchoke the
 //     RegularSlots (4) interested peers that currently send to us fastest;
 //     when seeding, nobody sends to us, so the ones we upload to fastest.
+//   - A seed has no trade to protect, only pieces to spread: it may use
+//     more regular slots (SetSeedSlots), so that each slot still carries
+//     about one piece a second. Four slots would feed four peers full
+//     copies while the rest wait for their first piece; with one slot per
+//     piece-a-second of upload, every peer soon has something to trade.
 //   - Optimistic unchoke: one more interested peer, picked at random
 //     among the choked ones and kept for OptimisticInterval (30 s), so new
 //     peers get something to trade and we discover better partners. Peers
@@ -97,6 +102,8 @@ type Choker struct {
 	optimistic      PeerKey
 	hasOptimistic   bool
 	optimisticSince time.Time
+
+	seedSlots int // regular slots while seeding, when more than RegularSlots
 }
 
 // New returns a choker with cfg (negative slot counts count as 0). A nil
@@ -107,6 +114,19 @@ func New(cfg Config, rng *rand.Rand) *Choker {
 		rng = rand.New(rand.NewPCG(1, 2))
 	}
 	return &Choker{cfg: cfg, rng: rng}
+}
+
+// SetSeedSlots sets how many regular slots the choker uses while seeding;
+// fewer than Config.RegularSlots means RegularSlots. The torrent sets it
+// from its upload capacity before each rechoke (see the package doc).
+func (c *Choker) SetSeedSlots(n int) { c.seedSlots = n }
+
+// slots is the number of regular slots for this rechoke.
+func (c *Choker) slots(seeding bool) int {
+	if seeding && c.seedSlots > c.cfg.RegularSlots {
+		return c.seedSlots
+	}
+	return c.cfg.RegularSlots
 }
 
 // Config returns the settings in use.
@@ -171,12 +191,13 @@ func (c *Choker) Rechoke(now time.Time, peers []Peer, seeding bool) []Decision {
 	}
 
 	rank := c.rankByRate(peers, seeding)
+	slots := c.slots(seeding)
 	for pos, r := range rank {
-		if pos < c.cfg.RegularSlots {
+		if pos < slots {
 			out[r.index].Unchoke = true
-			out[r.index].Reason = regularReason(pos, r.rate, seeding)
+			out[r.index].Reason = regularReason(pos, r.rate, seeding, slots)
 		} else {
-			out[r.index].Reason = notTopReason(c.cfg.RegularSlots, pos, r.rate)
+			out[r.index].Reason = notTopReason(slots, pos, r.rate)
 		}
 	}
 	for i := range peers {
@@ -299,9 +320,9 @@ func sanitizeRate(r float64) float64 {
 	}
 }
 
-func regularReason(pos int, rate float64, seeding bool) string {
+func regularReason(pos int, rate float64, seeding bool, slots int) string {
 	if seeding {
-		return fmt.Sprintf("regular unchoke: %s fastest we upload to (%s, seeding)", humanize.Ordinal(pos+1), formatRate(rate))
+		return fmt.Sprintf("regular unchoke: %s fastest we upload to (%s, seeding with %d slots)", humanize.Ordinal(pos+1), formatRate(rate), slots)
 	}
 	return fmt.Sprintf("regular unchoke: %s fastest uploader to us (%s)", humanize.Ordinal(pos+1), formatRate(rate))
 }

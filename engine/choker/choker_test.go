@@ -215,13 +215,58 @@ func TestSeedingUsesUploadRate(t *testing.T) {
 			t.Errorf("peer %d: %+v, want a regular unchoke by upload rate", k, d)
 		}
 	}
-	if r := m[6].Reason; r != "regular unchoke: 1st fastest we upload to (6.0 KiB/s, seeding)" {
+	if r := m[6].Reason; r != "regular unchoke: 1st fastest we upload to (6.0 KiB/s, seeding with 4 slots)" {
 		t.Errorf("peer 6 reason = %q", r)
 	}
 	for k := PeerKey(1); k <= 2; k++ {
 		if d := m[k]; d.Unchoke && !d.Optimistic {
 			t.Errorf("peer %d regular-unchoked while seeding though we upload to it slowest", k)
 		}
+	}
+}
+
+// A seed with SetSeedSlots above RegularSlots unchokes that many by upload
+// rate; a leecher with the same setting keeps tit-for-tat's four.
+func TestSeedSlots(t *testing.T) {
+	c := newChoker(3)
+	c.SetSeedSlots(7)
+	var peers []Peer
+	for k := PeerKey(1); k <= 10; k++ {
+		p := leecher(k, float64(k)*kib)
+		p.UploadRate = float64(k) * kib
+		p.LastBlockAt = time.Time{}
+		peers = append(peers, p)
+	}
+	regular := func(ds []Decision) (n int) {
+		for _, d := range ds {
+			if d.Unchoke && !d.Optimistic {
+				n++
+			}
+		}
+		return n
+	}
+	seeding := c.Rechoke(t0, slices.Clone(peers), true)
+	if n := regular(seeding); n != 7 {
+		t.Errorf("seeding with 7 seed slots: %d regular unchokes, want 7", n)
+	}
+	m := byKey(seeding)
+	for k := PeerKey(4); k <= 10; k++ {
+		if d := m[k]; !d.Unchoke || d.Optimistic {
+			t.Errorf("peer %d (%d fastest): %+v, want a regular unchoke", k, 11-k, d)
+		}
+	}
+	if r := m[10].Reason; r != "regular unchoke: 1st fastest we upload to (10 KiB/s, seeding with 7 slots)" {
+		t.Errorf("peer 10 reason = %q", r)
+	}
+	for i := range peers {
+		peers[i].LastBlockAt = t0
+	}
+	if n := regular(c.Rechoke(t0.Add(time.Second), slices.Clone(peers), false)); n != 4 {
+		t.Errorf("leeching with 7 seed slots: %d regular unchokes, want tit-for-tat's 4", n)
+	}
+	c.SetSeedSlots(2) // fewer than RegularSlots: RegularSlots
+	if n := regular(c.Rechoke(t0.Add(2*time.Second), slices.Clone(peers), true)); n != 4 {
+		t.Errorf("seeding with 2 seed slots: %d regular unchokes, want RegularSlots (4)", n)
 	}
 }
 

