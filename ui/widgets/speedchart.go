@@ -32,7 +32,9 @@ func NewSpeedChart() *SpeedChart {
 func (c *SpeedChart) SetHistory(h *RateHistory, sampleSeconds int) {
 	c.down, c.up = h.Samples()
 	c.capacity = h.Capacity()
-	c.seconds = (h.Capacity() - 1) * max(sampleSeconds, 1)
+	// Each sample stands for the sampleSeconds before it: 300 one-second samples cover five
+	// minutes (not the 299 s between the first and the last).
+	c.seconds = h.Capacity() * max(sampleSeconds, 1)
 	peakDown, peakUp := h.Peak()
 	c.top = niceCeiling(max(peakDown, peakUp))
 	c.Refresh()

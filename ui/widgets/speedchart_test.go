@@ -69,8 +69,20 @@ func TestSpeedChartDrawsOneSegmentPerSamplePair(t *testing.T) {
 	if !r.empty.Hidden {
 		t.Error("the 'no samples yet' caption shows although there are samples")
 	}
-	if s := c.Summary(); !strings.HasPrefix(s, "last 59 seconds: download now 8.8 KiB/s (peak 8.8 KiB/s); upload now 500 B/s") {
+	if s := c.Summary(); !strings.HasPrefix(s, "last 60 seconds: download now 8.8 KiB/s (peak 8.8 KiB/s); upload now 500 B/s") {
 		t.Errorf("summary %q", s)
+	}
+}
+
+// The window is named as the app's history is sized: 300 one-second samples are five minutes.
+func TestSpeedChartWindowInWords(t *testing.T) {
+	test.NewTempApp(t)
+	h := NewRateHistory(300)
+	h.Add(1, 1)
+	c := NewSpeedChart()
+	c.SetHistory(h, 1)
+	if s := c.Summary(); !strings.HasPrefix(s, "last 5 minutes: ") {
+		t.Errorf("summary %q, want it to start with \"last 5 minutes: \"", s)
 	}
 }
 
