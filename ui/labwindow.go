@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -22,6 +23,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/swarmscope/swarmscope/engine/lab"
+	"github.com/swarmscope/swarmscope/ui/widgets"
 )
 
 // labTick is how often the lab window draws the newest sample: 4 Hz, the lab's own sampling rate.
@@ -48,6 +50,7 @@ type labWindow struct {
 	rowNames                *fyne.Container // the nodes' names beside the matrix rows, for small swarms
 	completion              *canvas.Image
 	nodes                   *textTable
+	chokeGraph              *widgets.ChokeGraph
 	summary, notes          *widget.Label
 	results                 *textTable
 	exportCSV, savePlot     *widget.Button
@@ -216,8 +219,13 @@ func (w *labWindow) buildViews() {
 	swarm.Offset = 0.55
 
 	w.nodes = newTextTable([]string{"Node", "Pieces", "Uploading now", "Uploads to (why)"}, []float32{150, 80, 220, 560})
-	chokeHint := widget.NewLabel("Whom each node uploads to right now, and why: tit-for-tat (one of its fastest uploaders), optimistic (★, the slot that rotates to give newcomers a chance), seeding (it has the whole file) or everyone (no choking).")
+	chokeHint := widget.NewLabel("Whom each node uploads to right now, and why: tit-for-tat (one of its fastest uploaders), optimistic (★, the slot that rotates to give newcomers a chance), seeding (it has the whole file) or everyone (no choking). " +
+		"In the graph (S the server, then peer 1 to N clockwise) each arrow points from uploader to target; bold arrows are new since the previous sample, so every re-evaluation shows as a burst. A red ring marks a free rider; faint nodes are not in the swarm.")
 	chokeHint.Wrapping = fyne.TextWrapWord
+	w.chokeGraph = widgets.NewChokeGraph()
+	graphBox := container.NewBorder(nil, container.NewHScroll(widgets.NewChokeGraphLegend()), nil, nil, w.chokeGraph)
+	chokeSplit := container.NewHSplit(graphBox, w.nodes.Table)
+	chokeSplit.Offset = 0.5
 
 	w.summary = widget.NewLabel("No result yet: start a run.")
 	w.summary.Wrapping = fyne.TextWrapWord
@@ -245,11 +253,16 @@ func (w *labWindow) buildViews() {
 
 	w.tabs = container.NewAppTabs(
 		container.NewTabItem("Swarm", swarm),
-		container.NewTabItem("Choking", container.NewBorder(chokeHint, nil, nil, nil, w.nodes.Table)),
+		container.NewTabItem("Choking", container.NewBorder(chokeHint, nil, nil, nil, chokeSplit)),
 		container.NewTabItem("Result", container.NewBorder(resultTop, nil, nil, nil, w.results.Table)),
 		container.NewTabItem("Sweep", container.NewBorder(sweepTop, nil, nil, nil, w.sweepChart)),
 	)
-	w.tabs.OnSelected = func(*container.TabItem) { w.draw(true) }
+	w.tabs.OnSelected = func(*container.TabItem) {
+		// The graph missed the samples while its tab was hidden: show the first one without bold
+		// "new" arrows that would claim changes made long ago.
+		w.chokeGraph.ForgetPrevious()
+		w.draw(true)
+	}
 	w.exportCSV.Disable()
 	w.savePlot.Disable()
 	w.sweepCSV.Disable()
@@ -430,6 +443,7 @@ func (w *labWindow) draw(all bool) {
 		}
 	case 1:
 		w.nodes.SetRows(nodeRows(v))
+		w.chokeGraph.SetGraph(chokeGraphOf(v))
 	}
 }
 
@@ -505,6 +519,37 @@ func nodeRows(v *lab.LiveView) [][]string {
 		rows[i] = []string{name, fmt.Sprintf("%d / %d", have, v.Pieces), up, target}
 	}
 	return rows
+}
+
+// chokeGraphOf is the choke graph of v: its nodes labelled "S" (the server) and by peer number,
+// and one edge per unchoke.
+func chokeGraphOf(v *lab.LiveView) ([]widgets.ChokeGraphNode, []widgets.ChokeGraphEdge) {
+	nodes := make([]widgets.ChokeGraphNode, len(v.Nodes))
+	var edges []widgets.ChokeGraphEdge
+	for i, n := range v.Nodes {
+		label := strconv.Itoa(i)
+		if n.Server {
+			label = "S"
+		}
+		nodes[i] = widgets.ChokeGraphNode{Label: label, Complete: n.Complete, FreeRider: n.FreeRider, Absent: !n.Joined || n.Left}
+		for _, u := range n.Unchokes {
+			edges = append(edges, widgets.ChokeGraphEdge{From: i, To: u.Target, Kind: chokeKind(u)})
+		}
+	}
+	return nodes, edges
+}
+
+// chokeKind maps the lab's reason for an unchoke to the graph's edge kind.
+func chokeKind(u lab.LiveUnchoke) widgets.ChokeKind {
+	switch {
+	case u.Optimistic || u.Why == "optimistic":
+		return widgets.ChokeOptimistic
+	case u.Why == "seeding":
+		return widgets.ChokeSeeding
+	case u.Why == "everyone":
+		return widgets.ChokeEveryone
+	}
+	return widgets.ChokeTitForTat
 }
 
 // runFinished shows a run's result (a partial one when it was stopped).
@@ -644,6 +689,7 @@ func (w *labWindow) clearLive() {
 	w.completion.Image = nil
 	w.completion.Refresh()
 	w.nodes.SetRows(nil)
+	w.chokeGraph.Clear()
 }
 
 // startSweep runs the textbook figure over the range with the form's other settings.

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"image/color"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/swarmscope/swarmscope/engine/lab"
 	"github.com/swarmscope/swarmscope/engine/picker"
+	"github.com/swarmscope/swarmscope/ui/widgets"
 )
 
 var testLabColours = labColours{
@@ -169,6 +171,49 @@ func TestLabFormNamesTheWrongField(t *testing.T) {
 	}
 }
 
+// A live sample reaches the choke graph, one edge per unchoke with its kind, once the Choking tab
+// shows; Reset clears it.
+func TestLabWindowFeedsTheChokeGraph(t *testing.T) {
+	a := test.NewTempApp(t)
+	w := newLabWindow(a)
+	defer w.win.Close()
+	v := testView()
+	v.Nodes[0].Complete = true
+	v.Nodes[1].FreeRider = true
+	v.Nodes[0].Unchokes = []lab.LiveUnchoke{{Target: 1, Why: "seeding"}, {Target: 2, Why: "optimistic", Optimistic: true}}
+	v.Nodes[1].Unchokes = []lab.LiveUnchoke{{Target: 0, Why: "tit-for-tat"}, {Target: 3, Why: "everyone"}}
+
+	w.apply(v) // on the Swarm tab: the hidden graph is not redrawn
+	if n := len(w.chokeGraph.Nodes()); n != 0 {
+		t.Fatalf("the graph on the hidden Choking tab got %d nodes", n)
+	}
+	w.tabs.SelectIndex(1)
+	wantNodes := []widgets.ChokeGraphNode{
+		{Label: "S", Complete: true}, {Label: "1", FreeRider: true}, {Label: "2", Absent: true}, {Label: "3", Absent: true},
+	}
+	wantEdges := []widgets.ChokeGraphEdge{
+		{From: 0, To: 1, Kind: widgets.ChokeSeeding}, {From: 0, To: 2, Kind: widgets.ChokeOptimistic},
+		{From: 1, To: 0, Kind: widgets.ChokeTitForTat}, {From: 1, To: 3, Kind: widgets.ChokeEveryone},
+	}
+	if got := w.chokeGraph.Nodes(); !slices.Equal(got, wantNodes) {
+		t.Errorf("graph nodes %+v, want %+v", got, wantNodes)
+	}
+	if got := w.chokeGraph.Edges(); !slices.Equal(got, wantEdges) {
+		t.Errorf("graph edges %+v, want %+v", got, wantEdges)
+	}
+
+	next := testView()
+	next.Nodes[2].Unchokes = []lab.LiveUnchoke{{Target: 1, Why: "tit-for-tat"}}
+	w.apply(next)
+	if got, want := w.chokeGraph.Edges(), []widgets.ChokeGraphEdge{{From: 2, To: 1}}; !slices.Equal(got, want) {
+		t.Errorf("after the next sample: edges %+v, want %+v", got, want)
+	}
+	w.reset()
+	if len(w.chokeGraph.Nodes()) != 0 || len(w.chokeGraph.Edges()) != 0 || len(w.nodes.Rows()) != 0 {
+		t.Error("Reset left the choke graph or table filled")
+	}
+}
+
 // A real lab run through the window: fill the form, press Start, and the live views and then the
 // summary fill in.
 func TestLabWindowRunsALab(t *testing.T) {
@@ -239,6 +284,9 @@ func TestLabWindowRunsALab(t *testing.T) {
 		w.tabs.SelectIndex(1)
 		if rows := w.nodes.Rows(); len(rows) != 4 || !strings.HasPrefix(rows[1][1], "16 / 16") {
 			t.Errorf("choke table %q, want 4 nodes with all 16 pieces", rows)
+		}
+		if nodes := w.chokeGraph.Nodes(); len(nodes) != 4 || nodes[0].Label != "S" || !nodes[3].Complete {
+			t.Errorf("choke graph nodes %+v, want the server and 3 complete peers", nodes)
 		}
 	})
 }
