@@ -6,8 +6,8 @@ import (
 
 // Pick chooses up to max new blocks to request from peer and records them
 // as requested from it. Order of preference: higher priority first; within
-// a priority, pieces already started (strict priority), then new pieces by
-// the strategy (rarest first with random tie-break, random first for the
+// a priority, pieces already started (strict priority; see nextPiece), then
+// new pieces by the strategy (rarest first with random tie-break, random first for the
 // first few pieces). In endgame it adds blocks already requested from
 // other peers, least-duplicated first, never one peer already has pending.
 func (p *Picker) Pick(peer PeerKey, max int) []Block {
@@ -18,7 +18,7 @@ func (p *Picker) Pick(peer PeerKey, max int) []Block {
 	}
 	out := make([]Block, 0, min(max, 256))
 	for len(out) < max {
-		piece, why := p.nextPiece(ps)
+		piece, why := p.nextPiece(peer, ps)
 		if piece < 0 {
 			break
 		}
@@ -96,13 +96,26 @@ func (p *Picker) compareExplicit(a, b int) int {
 func progress(pp *partialPiece) int { return len(pp.blocks) - pp.unrequested }
 
 // nextPiece chooses the piece to take unrequested blocks from, or -1.
-func (p *Picker) nextPiece(ps *peerState) (int, pickReason) {
+//
+// Strict priority: a piece this peer started is finished before anything
+// else. A piece another connection started is joined too, unless this
+// peer offers a rarer one not yet started: otherwise a fast peer — the
+// seed above all — spends itself filling in pieces that others already
+// hold, while the pieces only it has wait for it (in the Swarm Lab the
+// seed's last unique piece then left it only at the very end).
+func (p *Picker) nextPiece(peer PeerKey, ps *peerState) (int, pickReason) {
+	rarity := p.strategy == RarestFirst && p.verified >= p.randomFirst
 	for t := range numTiers {
-		if piece := p.bestOpen(ps, t); piece >= 0 {
-			return piece, pickReason{kind: reasonPartial, piece: piece}
+		open := p.bestOpen(ps, t, peer, rarity)
+		if open >= 0 && (!rarity || p.pieces[open].partial.starter == peer) {
+			return open, pickReason{kind: reasonPartial, piece: open}
 		}
-		if piece, why := p.bestCandidate(ps, t); piece >= 0 {
+		piece, why := p.bestCandidate(ps, t)
+		if piece >= 0 && (open < 0 || p.pieces[piece].avail < p.pieces[open].avail) {
 			return piece, why
+		}
+		if open >= 0 {
+			return open, pickReason{kind: reasonPartial, piece: open}
 		}
 	}
 	return -1, pickReason{}
@@ -111,15 +124,17 @@ func (p *Picker) nextPiece(ps *peerState) (int, pickReason) {
 // bestOpen picks among started pieces with unrequested blocks that the
 // peer has: the lowest index for Sequential, otherwise the one closest to
 // completion (then rarest, then lowest index), to finish pieces quickly.
-func (p *Picker) bestOpen(ps *peerState, t int) int {
-	best := -1
+// With ownFirst, pieces peer started come before all others.
+func (p *Picker) bestOpen(ps *peerState, t int, peer PeerKey, ownFirst bool) int {
+	best, bestOwn := -1, false
 	for _, x := range p.open.items {
 		piece := int(x)
 		if tier(p.pieces[piece].priority) != t || !ps.hasPiece(piece) {
 			continue
 		}
-		if best < 0 || p.betterOpen(piece, best) {
-			best = piece
+		own := ownFirst && p.pieces[piece].partial.starter == peer
+		if best < 0 || (own && !bestOwn) || (own == bestOwn && p.betterOpen(piece, best)) {
+			best, bestOwn = piece, own
 		}
 	}
 	return best
@@ -227,6 +242,7 @@ func (p *Picker) requestBlocks(peer PeerKey, ps *peerState, piece, max int, out 
 	st := &p.pieces[piece]
 	if st.partial == nil {
 		st.partial = newPartialPiece(p.numBlocks(piece))
+		st.partial.starter = peer
 	}
 	pp := st.partial
 	for i := range pp.blocks {

@@ -10,7 +10,11 @@
 //     pick a random piece instead, because rare pieces are slow to fetch and we
 //     need something to trade quickly;
 //   - strict priority: finish pieces already started before starting new
-//     ones, so complete (tradeable, verifiable) pieces appear sooner;
+//     ones, so complete (tradeable, verifiable) pieces appear sooner. A
+//     peer always finishes the pieces it started; it joins a piece another
+//     peer started unless (under rarest first) it offers a rarer piece
+//     nobody has started, so a fast seed injects the pieces only it holds
+//     instead of filling in ones others already have;
 //   - piece priorities: Skip pieces are never requested, High before Normal;
 //   - endgame: once every block we still want has been requested, hand the
 //     outstanding ones out again to other peers and cancel the duplicates
@@ -68,8 +72,9 @@ func (p Priority) String() string {
 	}
 }
 
-// Strategy is how new pieces are chosen. Partial pieces are always finished
-// first and priorities always apply, whatever the strategy.
+// Strategy is how new pieces are chosen. Partial pieces are finished first
+// (see strict priority above) and priorities always apply, whatever the
+// strategy.
 type Strategy int
 
 // Strategies, for the Swarm Lab's comparison experiments. RarestFirst (with
@@ -152,8 +157,9 @@ type pieceState struct {
 // partialPiece is the block state of a started piece.
 type partialPiece struct {
 	blocks      []blockState
-	received    int // blocks received (not yet verified as a piece)
-	unrequested int // blocks neither received nor requested from anyone
+	received    int     // blocks received (not yet verified as a piece)
+	unrequested int     // blocks neither received nor requested from anyone
+	starter     PeerKey // the peer the first block was requested from
 }
 
 type blockState struct {

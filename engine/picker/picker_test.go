@@ -196,6 +196,46 @@ func TestStrictPriorityFinishesPartialPiece(t *testing.T) {
 	p.checkInvariants(t)
 }
 
+// A piece another peer started is joined only when the peer has nothing
+// rarer to offer: the seed (peer 9, everything) is asked for the piece only
+// it has, not for the rest of piece 0 that peer 1 is already sending.
+func TestOthersPartialPieceYieldsToRarer(t *testing.T) {
+	const n = 4
+	p := newTest(t, n, 4, 1)
+	p.PeerBitfield(1, bits(n, 0, 1, 2)) // peer 1 has pieces 0-2
+	p.PeerBitfield(2, bits(n, 0, 1, 2)) // so has peer 2
+	p.PeerHaveAll(9)                    // the seed: piece 3 is only there
+	got := p.Pick(1, 1)
+	if len(got) != 1 || got[0].Begin != 0 {
+		t.Fatalf("peer 1 pick = %v, want the first block of one piece", got)
+	}
+	started := got[0].Piece
+	if started == 3 {
+		t.Fatalf("peer 1 does not have piece 3 but was asked for it")
+	}
+	// The seed has a rarer unstarted piece (3, one copy): it gets that
+	// first, though piece started has unrequested blocks it could send.
+	got = p.Pick(9, 1)
+	if len(got) != 1 || got[0].Piece != 3 {
+		t.Fatalf("seed pick = %v, want the rarest piece 3 before peer 1's partial piece %d", got, started)
+	}
+	// Peer 2 has nothing rarer than piece started (pieces 0-2 all have
+	// three copies): it helps finish it.
+	got = p.Pick(2, 1)
+	if len(got) != 1 || got[0].Piece != started || got[0].Begin != BlockSize {
+		t.Fatalf("peer 2 pick = %v, want block 1 of the partial piece %d", got, started)
+	}
+	if r := p.LastPickReason(); !strings.Contains(r, "finishing a partial piece") {
+		t.Errorf("reason = %q", r)
+	}
+	// Peer 1 finishes its own piece before anything else.
+	got = p.Pick(1, 2)
+	if len(got) != 2 || got[0].Piece != started || got[1].Piece != started {
+		t.Fatalf("peer 1 pick = %v, want the rest of its own piece %d", got, started)
+	}
+	p.checkInvariants(t)
+}
+
 func TestEndgame(t *testing.T) {
 	const n = 2
 	p := newTest(t, n, 2, 1)
