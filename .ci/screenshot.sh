@@ -13,4 +13,4 @@ trap 'kill "$xvfb" 2>/dev/null; rm -f "$fd"' EXIT
 for _ in $(seq 50); do [ -s "$fd" ] && break; sleep 0.1; done
 [ -s "$fd" ] || { echo "screenshot: Xvfb did not start" >&2; exit 1; }
 DISPLAY=":$(head -n1 "$fd")" LANG=C.UTF-8 go run -tags migrated_fynedo ./ui/cmd/screenshot -o docs/screenshot.png "$@"
-echo "Wrote docs/screenshot.png"
+echo "Wrote the screenshot (docs/screenshot.png unless -o named another file)"

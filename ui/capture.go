@@ -15,7 +15,7 @@ import (
 type CaptureOptions struct {
 	Args  []string      // .torrent paths or magnet links to add, as on the command line
 	Wait  time.Duration // how long the swarm runs before the picture is taken
-	Tab   int           // details tab to show: 0 General, 1 Peers, 2 Trackers, 3 Files, 4 Speed
+	Tab   int           // details tab to show: 0 General, 1 Peers, 2 Swarm, 3 Trackers, 4 Files, 5 Speed
 	Width float32       // window size in Fyne units
 	// Open names what to open once the torrent is selected, for pictures of the dialogs:
 	// "add" (the file chooser), "magnet", "create", "settings", "remove", "lab" (the Swarm Lab

@@ -15,6 +15,7 @@ import (
 const (
 	tabGeneral = iota
 	tabPeers
+	tabSwarm
 	tabTrackers
 	tabFiles
 	tabSpeed
@@ -26,6 +27,7 @@ type detailsPane struct {
 	tabs     *container.AppTabs
 	general  *generalTab
 	peers    *peersTab
+	swarm    *swarmTab
 	trackers *trackersTab
 	files    *filesTab
 	chart    *widgets.SpeedChart
@@ -37,6 +39,7 @@ func newDetailsPane(setPriority func(file int, p filePriority)) *detailsPane {
 	d := &detailsPane{
 		general:  newGeneralTab(),
 		peers:    newPeersTab(),
+		swarm:    newSwarmTab(),
 		trackers: newTrackersTab(),
 		files:    newFilesTab(setPriority),
 		chart:    widgets.NewSpeedChart(),
@@ -47,10 +50,13 @@ func newDetailsPane(setPriority func(file int, p filePriority)) *detailsPane {
 	d.tabs = container.NewAppTabs(
 		container.NewTabItem("General", d.general.content),
 		container.NewTabItem("Peers", d.peers.content),
+		container.NewTabItem("Swarm", d.swarm.content),
 		container.NewTabItem("Trackers", d.trackers.content),
 		container.NewTabItem("Files", d.files.content),
 		container.NewTabItem("Speed", container.NewBorder(nil, d.chartSum, nil, nil, d.chart)),
 	)
+	// The choke graph missed the ticks while its tab was hidden: no bold "new" arrows for them.
+	d.tabs.OnSelected = func(*container.TabItem) { d.swarm.forget() }
 	d.empty.Alignment = fyne.TextAlignCenter
 	d.content = container.NewStack(d.tabs, container.NewCenter(d.empty))
 	d.ShowNothing()
@@ -64,6 +70,7 @@ func (d *detailsPane) Visible() int { return d.tabs.SelectedIndex() }
 func (d *detailsPane) ShowNothing() {
 	d.tabs.Hide()
 	d.empty.Show()
+	d.swarm.forget()
 }
 
 // Show updates the visible tab from det; history is the torrent's rate history (sampled once a
@@ -78,6 +85,8 @@ func (d *detailsPane) Show(det *torrentDetails, row *listRow, history *widgets.R
 		d.general.Show(det, row)
 	case tabPeers:
 		d.peers.Show(det.Snap)
+	case tabSwarm:
+		d.swarm.Show(det.Snap)
 	case tabTrackers:
 		d.trackers.Show(det.Trackers, det.Private, now)
 	case tabFiles:

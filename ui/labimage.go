@@ -4,6 +4,9 @@ import (
 	"image"
 	"image/color"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
+
 	"github.com/swarmscope/swarmscope/engine/lab"
 )
 
@@ -14,6 +17,25 @@ type labColours struct {
 	rare     color.RGBA // a node holds one of the rarest pieces
 	rareMiss color.RGBA // it misses one of the rarest pieces
 	absent   color.RGBA // the node has not joined, or left
+}
+
+// themeLabColours looks the matrix colours up in the current theme: have in the primary colour,
+// missing in the disabled one, the rarest pieces in the warning colour (faded into the
+// background where they are missing), absent as the background. The Swarm tab of the details
+// pane uses it; the lab window's themeColours picks the same colours.
+func themeLabColours() labColours {
+	rgba := func(name fyne.ThemeColorName) color.RGBA {
+		return color.RGBAModel.Convert(theme.Color(name)).(color.RGBA)
+	}
+	bg, warn := rgba(theme.ColorNameBackground), rgba(theme.ColorNameWarning)
+	blend := func(a, b color.RGBA, t float64) color.RGBA {
+		m := func(x, y uint8) uint8 { return uint8(float64(x)*(1-t) + float64(y)*t + 0.5) }
+		return color.RGBA{m(a.R, b.R), m(a.G, b.G), m(a.B, b.B), m(a.A, b.A)}
+	}
+	return labColours{
+		have: rgba(theme.ColorNamePrimary), missing: rgba(theme.ColorNameDisabled),
+		rare: warn, rareMiss: blend(bg, warn, 0.4), absent: bg,
+	}
 }
 
 // pieceCopies counts, per piece, the nodes in the swarm (joined and not left) that hold it: the
@@ -89,20 +111,33 @@ func matrixImage(v *lab.LiveView, rare []bool, c labColours) *image.RGBA {
 // its number of copies, on a scale of top copies (the image is top pixels high). The rarest
 // pieces are drawn in the rare colour; the rest of the image is transparent.
 func histogramImage(copies []int, rare []bool, top int, c labColours) *image.RGBA {
+	return drawHistogram(nil, copies, rare, top, c)
+}
+
+// drawHistogram is histogramImage drawn into dst when it has the right size (the Swarm tab
+// redraws a picture of thousands of pieces every second), else into a new image.
+func drawHistogram(dst *image.RGBA, copies []int, rare []bool, top int, c labColours) *image.RGBA {
 	if len(copies) == 0 || top <= 0 {
 		return image.NewRGBA(image.Rect(0, 0, 1, 1))
 	}
-	img := image.NewRGBA(image.Rect(0, 0, len(copies), top))
+	if dst == nil || dst.Rect != image.Rect(0, 0, len(copies), top) {
+		dst = image.NewRGBA(image.Rect(0, 0, len(copies), top))
+	} else {
+		clear(dst.Pix)
+	}
+	have := [4]byte{c.have.R, c.have.G, c.have.B, c.have.A}
+	rarest := [4]byte{c.rare.R, c.rare.G, c.rare.B, c.rare.A}
 	for x, n := range copies {
-		col := c.have
+		col := &have
 		if x < len(rare) && rare[x] {
-			col = c.rare
+			col = &rarest
 		}
-		for y := top - 1; y >= top-min(n, top); y-- {
-			img.SetRGBA(x, y, col)
+		// Straight into Pix: SetRGBA's per-pixel checks show at thousands of pieces.
+		for o := dst.PixOffset(x, top-1); o >= dst.PixOffset(x, top-min(n, top)); o -= dst.Stride {
+			copy(dst.Pix[o:o+4], col[:])
 		}
 	}
-	return img
+	return dst
 }
 
 // utilisationColumns is the width of the utilisation picture: one column per 5 %.

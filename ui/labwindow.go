@@ -271,7 +271,7 @@ func (w *labWindow) buildViews() {
 
 // legend explains the matrix colours.
 func (w *labWindow) legend() fyne.CanvasObject {
-	w.colours = w.themeColours()
+	w.colours = themeLabColours()
 	swatch := func(c color.Color, text string) fyne.CanvasObject {
 		r := canvas.NewRectangle(c)
 		r.SetMinSize(fyne.NewSize(14, 14))
@@ -283,21 +283,6 @@ func (w *labWindow) legend() fyne.CanvasObject {
 	return container.NewHBox(swatch(c.have, "has it"), swatch(c.missing, "missing"),
 		swatch(c.rare, "has a rarest piece"), swatch(c.rareMiss, "misses a rarest piece"),
 		swatch(c.absent, "not in the swarm / does not upload"), layout.NewSpacer())
-}
-
-func (w *labWindow) themeColours() labColours {
-	rgba := func(name fyne.ThemeColorName) color.RGBA {
-		return color.RGBAModel.Convert(theme.Color(name)).(color.RGBA)
-	}
-	bg, warn := rgba(theme.ColorNameBackground), rgba(theme.ColorNameWarning)
-	blend := func(a, b color.RGBA, t float64) color.RGBA {
-		m := func(x, y uint8) uint8 { return uint8(float64(x)*(1-t) + float64(y)*t + 0.5) }
-		return color.RGBA{m(a.R, b.R), m(a.G, b.G), m(a.B, b.B), m(a.A, b.A)}
-	}
-	return labColours{
-		have: rgba(theme.ColorNamePrimary), missing: rgba(theme.ColorNameDisabled),
-		rare: warn, rareMiss: blend(bg, warn, 0.4), absent: bg,
-	}
 }
 
 // setRunning switches the controls between "a run goes" and "idle".
@@ -429,7 +414,7 @@ func (w *labWindow) draw(all bool) {
 	v := w.view
 	switch w.tabs.SelectedIndex() {
 	case 0:
-		w.colours = w.themeColours()
+		w.colours = themeLabColours()
 		w.matrix.Refresh()
 		w.util.Refresh()
 		w.hist.Refresh()

@@ -21,7 +21,7 @@ import (
 func main() {
 	out := flag.String("o", "docs/screenshot.png", "PNG to write")
 	wait := flag.Duration("wait", 6*time.Second, "how long the download runs before the picture")
-	tab := flag.Int("tab", 0, "details tab: 0 General, 1 Peers, 2 Trackers, 3 Files, 4 Speed")
+	tab := flag.Int("tab", 0, "details tab: 0 General, 1 Peers, 2 Swarm, 3 Trackers, 4 Files, 5 Speed")
 	open := flag.String("open", "", "open a dialog or window first: add, magnet, create, settings, remove, lab, lab-run, lab-sweep")
 	labTab := flag.Int("labtab", 0, "Swarm Lab tab: 0 Swarm, 1 Choking, 2 Result, 3 Sweep")
 	flag.Parse()
