@@ -68,9 +68,6 @@ const statusInterval = 250 * time.Millisecond
 // told "stopped" (bounded wait) and files are closed.
 func Download(ctx context.Context, stdout, stderr io.Writer, opts DownloadOptions) error {
 	if opts.State != "" {
-		if isMagnet(opts.Torrent) {
-			return errors.New("download -state takes a .torrent file; start magnet links without -state")
-		}
 		return downloadWithState(ctx, stdout, stderr, opts)
 	}
 	var link *metainfo.Magnet

@@ -10,6 +10,7 @@ import (
 	"github.com/dustin/go-humanize"
 
 	"github.com/swarmscope/swarmscope/app"
+	"github.com/swarmscope/swarmscope/engine/dht"
 	"github.com/swarmscope/swarmscope/persist"
 )
 
@@ -20,15 +21,16 @@ import (
 
 // stateRun is what download -state and seed -state share.
 type stateRun struct {
-	state, torrent, dir, listen string
+	state, torrent, dir, listen string // torrent: a .torrent file or a magnet link
 	peers                       []string
 	upLimit, downLimit          int64
+	dht                         *dht.Config // nil: no DHT
 }
 
 // openState starts the client on the database and adds (or finds) the
 // torrent, connected to the given peers.
 func (r stateRun) open() (*app.Client, app.ID, error) {
-	c, err := app.New(app.Config{StatePath: r.state, ListenAddr: r.listen, DefaultDir: r.dir})
+	c, err := app.New(app.Config{StatePath: r.state, ListenAddr: r.listen, DefaultDir: r.dir, DHT: r.dht})
 	if errors.Is(err, persist.ErrLocked) {
 		return nil, app.ID{}, fmt.Errorf("state file %s is in use by another Swarmscope", r.state)
 	}
@@ -43,7 +45,11 @@ func (r stateRun) open() (*app.Client, app.ID, error) {
 			return nil, app.ID{}, err
 		}
 	}
-	id, err := c.AddTorrentFile(r.torrent, app.AddOptions{SaveDir: r.dir, Peers: r.peers})
+	add := c.AddTorrentFile
+	if isMagnet(r.torrent) {
+		add = c.AddMagnet
+	}
+	id, err := add(r.torrent, app.AddOptions{SaveDir: r.dir, Peers: r.peers})
 	if errors.Is(err, app.ErrDuplicate) {
 		// Already in the state file: resume it.
 		err = errors.Join(c.AddPeers(id, r.peers), c.Start(id))
@@ -64,17 +70,23 @@ func summary(c *app.Client, id app.ID) app.Summary {
 	return app.Summary{ID: id, State: app.Error, Message: "the torrent left the list"}
 }
 
-// waitStarted waits for the check of existing data and reports how much of
-// it resume data spared.
+// waitStarted waits for a magnet link's metadata and the check of existing
+// data, and reports how much of it resume data spared.
 func waitStarted(ctx context.Context, stderr io.Writer, c *app.Client, id app.ID) (app.Summary, error) {
 	ticker := time.NewTicker(statusInterval)
 	defer ticker.Stop()
+	shown := ""
 	for {
 		s := summary(c, id)
 		if s.State == app.Error {
 			return s, fmt.Errorf("%s: %s", s.Name, s.Message)
 		}
-		if s.State != app.Checking && s.State != app.Queued {
+		if s.State == app.FetchingMetadata {
+			if line := fmt.Sprintf("%s: fetching metadata from %d peers", s.Name, s.Seeds+s.Peers); line != shown {
+				fmt.Fprintln(stderr, line)
+				shown = line
+			}
+		} else if s.State != app.Checking && s.State != app.Queued {
 			d, _ := c.Details(id)
 			fmt.Fprintf(stderr, "%s: %d of %d pieces restored from resume data, %d re-hashed\n",
 				s.Name, s.RestoredPieces, d.NumPieces, s.HashedPieces)
@@ -82,6 +94,9 @@ func waitStarted(ctx context.Context, stderr io.Writer, c *app.Client, id app.ID
 		}
 		select {
 		case <-ctx.Done():
+			if s.State == app.FetchingMetadata {
+				return s, fmt.Errorf("interrupted while fetching the metadata of %s (the link is saved in the state file): %w", s.Name, ctx.Err())
+			}
 			return s, fmt.Errorf("interrupted while checking existing data: %w", ctx.Err())
 		case <-ticker.C:
 		}
@@ -100,7 +115,7 @@ func downloadWithState(ctx context.Context, stdout, stderr io.Writer, opts Downl
 	}
 	c, id, err := stateRun{state: opts.State, torrent: opts.Torrent, dir: opts.Dir,
 		listen: listenAddr(opts.ListenHost, opts.Port), peers: opts.Peers,
-		upLimit: opts.UpLimit, downLimit: opts.DownLimit}.open()
+		upLimit: opts.UpLimit, downLimit: opts.DownLimit, dht: dhtConfig(opts.NoDHT, opts.DHTBootstrap)}.open()
 	if err != nil {
 		return err
 	}
@@ -149,7 +164,8 @@ func downloadWithState(ctx context.Context, stdout, stderr io.Writer, opts Downl
 // "seed" promises not to do.
 func seedWithState(ctx context.Context, stdout, stderr io.Writer, opts SeedOptions) error {
 	c, id, err := stateRun{state: opts.State, torrent: opts.Torrent, dir: opts.Dir,
-		listen: listenAddr(opts.ListenHost, opts.Port), peers: opts.Peers, upLimit: opts.UpLimit}.open()
+		listen: listenAddr(opts.ListenHost, opts.Port), peers: opts.Peers, upLimit: opts.UpLimit,
+		dht: dhtConfig(opts.NoDHT, opts.DHTBootstrap)}.open()
 	if err != nil {
 		return err
 	}

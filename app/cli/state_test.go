@@ -18,12 +18,13 @@ import (
 	"github.com/swarmscope/swarmscope/engine/torrent"
 )
 
-// TestDownloadWithStateResumes interrupts "download -state" and runs it
-// again: the second run restores the verified pieces from the database
-// instead of hashing them, and finishes.
-func TestDownloadWithStateResumes(t *testing.T) {
-	seedDir, leechDir := t.TempDir(), t.TempDir()
-	data := make([]byte, 3<<20)
+// resumeSeeder writes 3 MiB of random data as resume.bin (64 KiB pieces),
+// its .torrent, and seeds it from an engine session on 127.0.0.1 limited to
+// 1 MiB/s, so a download takes about three seconds.
+func resumeSeeder(t *testing.T) (data []byte, mi *metainfo.MetaInfo, torrentFile, peer string) {
+	t.Helper()
+	seedDir := t.TempDir()
+	data = make([]byte, 3<<20)
 	rand.Read(data)
 	src := filepath.Join(seedDir, "resume.bin")
 	if err := os.WriteFile(src, data, 0o644); err != nil {
@@ -33,7 +34,7 @@ func TestDownloadWithStateResumes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	torrentFile := filepath.Join(t.TempDir(), "resume.torrent")
+	torrentFile = filepath.Join(t.TempDir(), "resume.torrent")
 	if err := os.WriteFile(torrentFile, mi.Raw, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -42,21 +43,45 @@ func TestDownloadWithStateResumes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer seeds.Close()
+	t.Cleanup(func() { seeds.Close() })
 	seeder, err := seeds.Add(mi, torrent.AddOptions{Dir: seedDir, NoTrackers: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	<-seeder.Done()
+	return data, mi, torrentFile, fmt.Sprintf("127.0.0.1:%d", seeds.Port())
+}
 
-	opts := DownloadOptions{Torrent: torrentFile, Dir: leechDir, ListenHost: "127.0.0.1", NoDHT: true,
-		Peers: []string{fmt.Sprintf("127.0.0.1:%d", seeds.Port())}, State: filepath.Join(t.TempDir(), "state.db")}
+// TestDownloadWithStateResumes interrupts "download -state" and runs it
+// again: the second run restores the verified pieces from the database
+// instead of hashing them, and finishes.
+func TestDownloadWithStateResumes(t *testing.T) {
+	data, _, torrentFile, peer := resumeSeeder(t)
+	testStateResumes(t, torrentFile, peer, data)
+}
+
+// TestDownloadMagnetWithStateResumes: the same with a magnet link (no
+// tracker, no DHT, the seeder given with -peer). The first run fetches the
+// metadata and part of the data; the second finds the torrent, metadata
+// and verified pieces in the state file.
+func TestDownloadMagnetWithStateResumes(t *testing.T) {
+	data, mi, _, peer := resumeSeeder(t)
+	link := mi.Magnet()
+	link.Trackers = nil
+	testStateResumes(t, link.String(), peer, data)
+}
+
+func testStateResumes(t *testing.T, torrentArg, peer string, data []byte) {
+	t.Helper()
+	leechDir := t.TempDir()
+	opts := DownloadOptions{Torrent: torrentArg, Dir: leechDir, ListenHost: "127.0.0.1", NoDHT: true,
+		Peers: []string{peer}, State: filepath.Join(t.TempDir(), "state.db")}
 
 	// First run: interrupted after about a third of the data.
 	ctx, cancel := context.WithTimeout(context.Background(), 1200*time.Millisecond)
 	defer cancel()
 	var out1, err1 bytes.Buffer
-	err = Download(ctx, &out1, &err1, opts)
+	err := Download(ctx, &out1, &err1, opts)
 	if err == nil {
 		t.Fatalf("first run finished before the interruption; output: %s", err1.String())
 	}
@@ -78,6 +103,9 @@ func TestDownloadWithStateResumes(t *testing.T) {
 	t.Logf("second run: %s", m[0])
 	if restored == 0 || rehashed != 0 {
 		t.Errorf("second run restored %d and re-hashed %d pieces; want some restored and none re-hashed", restored, rehashed)
+	}
+	if bytes.Contains(err2.Bytes(), []byte("fetching metadata")) {
+		t.Errorf("second run fetched the metadata again: %s", err2.String())
 	}
 	got, err := os.ReadFile(filepath.Join(leechDir, "resume.bin"))
 	if err != nil || !bytes.Equal(got, data) {
