@@ -55,6 +55,7 @@ def main():
         "in_enc_policy": int(lt.enc_policy.enabled),
         "alert_mask": int(lt.alert.category_t.error_notification
                           | lt.alert.category_t.status_notification
+                          | lt.alert.category_t.storage_notification  # cache_flushed_alert
                           | lt.alert.category_t.tracker_notification),
         "upload_rate_limit": args.upload_limit,
         "download_rate_limit": args.download_limit,
@@ -132,10 +133,22 @@ def main():
 
 
 def leave(ses, handle):
-    """Removes the torrent (which closes its files) and exits with status 0
-    without running the session's destructor during interpreter shutdown,
-    where python-libtorrent can crash and turn a finished download into a
-    failed exit status."""
+    """Flushes the torrent's writes, removes it (which closes its files) and
+    exits with status 0 without running the session's destructor during
+    interpreter shutdown, where python-libtorrent can crash and turn a
+    finished download into a failed exit status.
+
+    libtorrent 2.0 hashes blocks as they arrive, so a piece can pass (and
+    the torrent turn seeding) while its blocks still wait in the disk
+    queue; exiting then leaves them unwritten. flush_cache waits them out
+    (cache_flushed_alert) -- seen on a loaded machine as a downloaded file
+    that differed from the original."""
+    handle.flush_cache()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if any(isinstance(a, lt.cache_flushed_alert) for a in ses.pop_alerts()):
+            break
+        ses.wait_for_alert(100)
     ses.remove_torrent(handle)
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
