@@ -75,6 +75,9 @@ type Client struct {
 	cancel   context.CancelFunc
 	loopDone chan struct{}
 	wg       sync.WaitGroup // background operations and the instance listener
+
+	dhtLookupsMu sync.Mutex
+	dhtLookups   []*dhtLookupRecord // newest first, at most DHTLookupsKept (see dht.go)
 }
 
 // New opens the database (moving a damaged one aside), restores every

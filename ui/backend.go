@@ -7,6 +7,7 @@ import (
 	"github.com/swarmscope/swarmscope/engine/metainfo"
 	"github.com/swarmscope/swarmscope/engine/torrent"
 	"github.com/swarmscope/swarmscope/persist"
+	"github.com/swarmscope/swarmscope/ui/widgets"
 )
 
 // backend is everything the window asks of the application core. clientBackend adapts
@@ -34,6 +35,15 @@ type backend interface {
 
 	Settings() persist.Settings
 	SetSettings(persist.Settings) error
+
+	// DHT is the DHT node and its routing table for the DHT window; false when the DHT is off.
+	DHT() (dhtInfo, bool)
+	// DHTLookup starts a lookup of target (an info hash, a magnet link, or "" for a random id)
+	// in the background; DHTLastLookup shows it as it fills in.
+	DHTLookup(target string) error
+	// DHTLastLookup is the most recent lookup started with DHTLookup, as far as it got; false
+	// when there was none.
+	DHTLastLookup() (dhtLookupInfo, bool)
 }
 
 // duplicateError says a torrent being added is already in the list.
@@ -128,4 +138,59 @@ type uiEvent struct {
 	ID   metainfo.Hash
 	Name string
 	Err  string
+}
+
+// dhtInfo is what the DHT window shows of our node and its routing table.
+type dhtInfo struct {
+	ID                             [20]byte
+	Addr                           string
+	Nodes, Good, Questionable, Bad int
+	QueriesIn, QueriesOut          int64
+	Responses, Timeouts            int64
+	Buckets                        []dhtBucket // the far half of the id space first
+}
+
+// dhtBucket is one bucket of the routing table: the ids starting with Prefix.
+type dhtBucket struct {
+	Index        int
+	Prefix       string // the bits every id in the bucket starts with
+	ContainsSelf bool   // the bucket our own id falls in
+	LastChanged  time.Time
+	Replacements int
+	Nodes        []dhtNode
+}
+
+// dhtNode is one routing-table node.
+type dhtNode struct {
+	ID       [20]byte
+	Addr     string
+	State    widgets.DHTRingNodeState
+	LastSeen time.Time
+}
+
+// dhtLookupInfo is one lookup as far as it got.
+type dhtLookupInfo struct {
+	Target   [20]byte
+	Random   bool   // the target was a random id
+	Method   string // "get_peers" or "find_node"
+	Done     bool
+	Err      string // why it failed, once done
+	Steps    int
+	Peers    int // distinct peers found
+	Duration time.Duration
+	Hops     []dhtHop // in the order the queries were sent
+}
+
+// dhtHop is one query of a lookup.
+type dhtHop struct {
+	Step    int
+	Node    [20]byte
+	Addr    string
+	Prefix  int // leading bits the asked node's id shares with the target
+	Outcome widgets.DHTRingOutcome
+	RTT     time.Duration
+	// BestPrefix is the longest prefix any node of the answer shares with the target (-1: none).
+	BestPrefix    int
+	NodesReturned int
+	PeersReturned int
 }

@@ -5,9 +5,11 @@ import (
 	"errors"
 
 	"github.com/swarmscope/swarmscope/app"
+	"github.com/swarmscope/swarmscope/engine/dht"
 	"github.com/swarmscope/swarmscope/engine/metainfo"
 	"github.com/swarmscope/swarmscope/engine/torrent"
 	"github.com/swarmscope/swarmscope/persist"
+	"github.com/swarmscope/swarmscope/ui/widgets"
 )
 
 // clientBackend adapts *app.Client to the window's backend: it translates the core's summaries,
@@ -114,7 +116,7 @@ func (b *clientBackend) Status() statusInfo {
 	st := b.c.Status()
 	return statusInfo{
 		DownRate: st.DownRate, UpRate: st.UpRate, Port: st.ListenPort, PortProblem: st.ListenNote,
-		FreeDisk: st.FreeSpace, DHTNodes: -1,
+		FreeDisk: st.FreeSpace, DHTNodes: st.DHTNodes,
 	}
 }
 
@@ -180,3 +182,71 @@ func (b *clientBackend) MergeTrackers(id metainfo.Hash, tiers [][]string) error 
 }
 func (b *clientBackend) Settings() persist.Settings           { return b.c.Settings() }
 func (b *clientBackend) SetSettings(s persist.Settings) error { return b.c.SetSettings(s) }
+
+func (b *clientBackend) DHT() (dhtInfo, bool) {
+	v, ok := b.c.DHTView()
+	if !ok {
+		return dhtInfo{}, false
+	}
+	st := v.Stats
+	info := dhtInfo{
+		ID: v.ID, Addr: v.Addr.String(),
+		Nodes: st.Nodes, Good: st.Good, Questionable: st.Questionable, Bad: st.Bad,
+		QueriesIn: st.QueriesIn, QueriesOut: st.QueriesOut, Responses: st.Responses, Timeouts: st.Timeouts,
+	}
+	states := map[dht.NodeState]widgets.DHTRingNodeState{
+		dht.Good: widgets.DHTRingGood, dht.Questionable: widgets.DHTRingQuestionable, dht.Bad: widgets.DHTRingBad,
+	}
+	for _, bk := range v.Buckets {
+		row := dhtBucket{
+			Index: bk.Index, Prefix: bk.Prefix, ContainsSelf: bk.ContainsSelf,
+			LastChanged: bk.LastChanged, Replacements: bk.Replacements,
+		}
+		for _, n := range bk.Nodes {
+			row.Nodes = append(row.Nodes, dhtNode{ID: n.ID, Addr: n.Addr.String(), State: states[n.State], LastSeen: n.LastSeen})
+		}
+		info.Buckets = append(info.Buckets, row)
+	}
+	return info, true
+}
+
+func (b *clientBackend) DHTLookup(target string) error {
+	_, err := b.c.DHTLookup(context.Background(), target)
+	return err
+}
+
+func (b *clientBackend) DHTLastLookup() (dhtLookupInfo, bool) {
+	ls := b.c.DHTLookups()
+	if len(ls) == 0 {
+		return dhtLookupInfo{}, false
+	}
+	return dhtLookupFromApp(ls[0]), true
+}
+
+// dhtLookupFromApp reads a lookup's trace as far as it got.
+func dhtLookupFromApp(l app.DHTLookup) dhtLookupInfo {
+	tr := l.Trace
+	info := dhtLookupInfo{Target: tr.Target, Random: l.Random, Method: tr.Method, Peers: l.Peers}
+	// Done first: once it is closed, the figures read below are the final ones.
+	select {
+	case <-tr.Done():
+		info.Done = true
+		if err := tr.Err(); err != nil {
+			info.Err = err.Error()
+		}
+	default:
+	}
+	info.Steps, info.Duration = tr.Steps(), tr.Duration()
+	outcomes := map[dht.HopOutcome]widgets.DHTRingOutcome{
+		dht.Pending: widgets.DHTRingPending, dht.Answered: widgets.DHTRingAnswered,
+		dht.TimedOut: widgets.DHTRingTimedOut, dht.Failed: widgets.DHTRingFailed,
+	}
+	for _, h := range tr.Hops() {
+		info.Hops = append(info.Hops, dhtHop{
+			Step: h.Step, Node: h.Node.ID, Addr: h.Node.Addr.String(), Prefix: h.Prefix,
+			Outcome: outcomes[h.Outcome], RTT: h.RTT, BestPrefix: h.BestPrefix,
+			NodesReturned: h.NodesReturned, PeersReturned: h.PeersReturned,
+		})
+	}
+	return info
+}

@@ -34,6 +34,7 @@ type mainWindow struct {
 	fyneApp fyne.App
 	win     fyne.Window
 	be      backend
+	dhtWin  *dhtWindow // the DHT window while it is open (UI goroutine only)
 
 	list      *torrentList
 	details   *detailsPane
@@ -187,7 +188,9 @@ func (w *mainWindow) menu() *fyne.MainMenu {
 	labItem := fyne.NewMenuItem("Swarm Lab…", w.showLab)
 	labItem.Icon = theme.GridIcon()
 	labItem.Shortcut = ctrl(fyne.KeyL)
-	fileItems = append(fileItems, fyne.NewMenuItemSeparator(), labItem, settings)
+	dhtItem := fyne.NewMenuItem("DHT…", w.showDHT)
+	dhtItem.Shortcut = ctrl(fyne.KeyD)
+	fileItems = append(fileItems, fyne.NewMenuItemSeparator(), labItem, dhtItem, settings)
 	for _, a := range torrent {
 		torrentItems = append(torrentItems, item(a))
 	}
@@ -212,6 +215,7 @@ func (w *mainWindow) addShortcuts() {
 	w.win.Canvas().AddShortcut(ctrl(fyne.KeyComma), func(fyne.Shortcut) { w.showSettings() })
 	w.win.Canvas().AddShortcut(ctrl(fyne.KeyT), func(fyne.Shortcut) { w.toggleAltLimits() })
 	w.win.Canvas().AddShortcut(ctrl(fyne.KeyL), func(fyne.Shortcut) { w.showLab() })
+	w.win.Canvas().AddShortcut(ctrl(fyne.KeyD), func(fyne.Shortcut) { w.showDHT() })
 	// Delete on its own removes the selection when no text field has the focus.
 	w.win.Canvas().SetOnTypedKey(func(ev *fyne.KeyEvent) {
 		if ev.Name == fyne.KeyDelete {

@@ -1,0 +1,156 @@
+package app
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/netip"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/swarmscope/swarmscope/engine/dht"
+	"github.com/swarmscope/swarmscope/engine/metainfo"
+)
+
+// The DHT as the teaching window shows it: the node's routing table (DHTView) and lookups the
+// user starts and watches fill in (DHTLookup, DHTLookups).
+
+// ErrDHTOff is DHTView's and DHTLookup's error when the client runs no DHT node.
+var ErrDHTOff = errors.New("the DHT is off: turn it on in Settings (Enable DHT) and restart Swarmscope")
+
+// DHTLookupsKept is how many of the most recent user lookups DHTLookups remembers.
+const DHTLookupsKept = 5
+
+// dhtLookupTimeout bounds one user lookup; the engine's own limits normally end it much sooner.
+const dhtLookupTimeout = time.Minute
+
+// DHTView is a snapshot of the client's DHT node: who we are, our figures and the routing
+// table. Every slice is the caller's own.
+type DHTView struct {
+	ID      dht.ID
+	Addr    netip.AddrPort
+	Stats   dht.Stats
+	Buckets []dht.BucketInfo // bucket 0 (the far half of the id space) first
+}
+
+// DHTView returns the DHT node's state, or false when the DHT is off.
+func (c *Client) DHTView() (DHTView, bool) {
+	node := c.session.DHT()
+	if node == nil {
+		return DHTView{}, false
+	}
+	// Buckets builds a fresh snapshot under the node's lock, so the view shares nothing with it.
+	return DHTView{ID: node.ID(), Addr: node.Addr(), Stats: node.Stats(), Buckets: node.Buckets()}, true
+}
+
+// DHTLookup is one lookup started with Client.DHTLookup.
+type DHTLookup struct {
+	// Trace fills in while the lookup runs; it is safe to read at any time.
+	Trace *dht.LookupTrace
+	// Input is what the user typed; Random is true when it was empty and the target a random id.
+	Input  string
+	Random bool
+	// Peers is how many distinct peers the lookup had found when DHTLookups was called.
+	Peers int
+}
+
+// dhtLookupRecord is a kept lookup; peers is counted by the goroutine draining its peers.
+type dhtLookupRecord struct {
+	trace  *dht.LookupTrace
+	input  string
+	random bool
+	peers  atomic.Int64
+}
+
+func (c *Client) rememberLookup(r *dhtLookupRecord) {
+	c.dhtLookupsMu.Lock()
+	defer c.dhtLookupsMu.Unlock()
+	c.dhtLookups = append([]*dhtLookupRecord{r}, c.dhtLookups...)
+	if len(c.dhtLookups) > DHTLookupsKept {
+		c.dhtLookups = c.dhtLookups[:DHTLookupsKept]
+	}
+}
+
+// DHTLookups returns the most recent lookups started with DHTLookup, newest first (at most
+// DHTLookupsKept).
+func (c *Client) DHTLookups() []DHTLookup {
+	c.dhtLookupsMu.Lock()
+	defer c.dhtLookupsMu.Unlock()
+	out := make([]DHTLookup, len(c.dhtLookups))
+	for i, r := range c.dhtLookups {
+		out[i] = DHTLookup{Trace: r.trace, Input: r.input, Random: r.random, Peers: int(r.peers.Load())}
+	}
+	return out
+}
+
+// ParseDHTTarget reads what the user typed as a lookup target: an info hash (40 hex digits), a
+// magnet link (its v1 info hash), or nothing for a random id (random is then true).
+func ParseDHTTarget(s string) (target dht.ID, random bool, err error) {
+	s = strings.TrimSpace(s)
+	switch {
+	case s == "":
+		return dht.RandomID(), true, nil
+	case strings.HasPrefix(strings.ToLower(s), "magnet:"):
+		m, err := metainfo.ParseMagnet(s)
+		if err != nil {
+			return dht.ID{}, false, fmt.Errorf("not a usable magnet link: %w", err)
+		}
+		return dht.ID(m.InfoHash), false, nil
+	}
+	b, err := hex.DecodeString(s)
+	if err != nil || len(b) != dht.IDLen {
+		return dht.ID{}, false, fmt.Errorf("%q is neither an info hash (40 hex digits) nor a magnet link; leave it empty to look up a random id", shortInput(s))
+	}
+	return dht.ID(b), false, nil
+}
+
+func shortInput(s string) string {
+	if r := []rune(s); len(r) > 48 {
+		return string(r[:45]) + "…"
+	}
+	return s
+}
+
+// DHTLookup starts a get_peers lookup of target (see ParseDHTTarget) on the client's DHT node
+// and returns its trace at once; the lookup runs in the background, filling the trace in, until
+// it converges, ctx ends, a minute passes or the client closes. The lookup is also kept for
+// DHTLookups. It fails at once when the DHT is off or the target cannot be read.
+//
+// A random target is looked up with get_peers too (a node that stores no peers for it answers
+// with its closest nodes, exactly as for find_node): the engine's FindNode only hands its trace
+// back when the lookup has ended, and the point here is to watch it run.
+func (c *Client) DHTLookup(ctx context.Context, target string) (*dht.LookupTrace, error) {
+	node := c.session.DHT()
+	if node == nil {
+		return nil, ErrDHTOff
+	}
+	id, random, err := ParseDHTTarget(target)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return nil, ErrClosed
+	}
+	c.wg.Add(1)
+	c.mu.Unlock()
+
+	ctx, cancel := context.WithTimeout(ctx, dhtLookupTimeout)
+	stop := context.AfterFunc(c.ctx, cancel)
+	peers, trace := node.GetPeers(ctx, metainfo.Hash(id))
+	rec := &dhtLookupRecord{trace: trace, input: strings.TrimSpace(target), random: random}
+	c.rememberLookup(rec)
+	go func() {
+		defer c.wg.Done()
+		defer cancel()
+		defer stop()
+		// The lookup waits for its reader: read every peer (each arrives once) until it ends.
+		for range peers {
+			rec.peers.Add(1)
+		}
+	}()
+	return trace, nil
+}
