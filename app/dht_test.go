@@ -9,51 +9,20 @@ import (
 	"time"
 
 	"github.com/swarmscope/swarmscope/engine/dht"
+	"github.com/swarmscope/swarmscope/engine/dht/dhttest"
 	"github.com/swarmscope/swarmscope/engine/metainfo"
 )
 
 // loopbackDHT starts count DHT nodes on 127.0.0.1, each joined through the first, and closes
 // them with the test.
-func loopbackDHT(t *testing.T, count int) []*dht.Node {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	nodes := make([]*dht.Node, count)
-	for i := range nodes {
-		cfg := dht.Config{Addr: "127.0.0.1:0", AllowSameIP: true, QueryTimeout: 500 * time.Millisecond}
-		if i > 0 {
-			cfg.BootstrapNodes = []string{nodes[0].Addr().String()}
-		}
-		n, err := dht.New(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := n.Start(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { n.Close() })
-		nodes[i] = n
-	}
-	for _, n := range nodes[1:] {
-		var err error
-		for range 3 { // a loaded machine may miss a timeout now and then
-			if err = n.Bootstrap(ctx); err == nil {
-				break
-			}
-		}
-		if err != nil {
-			t.Fatalf("bootstrapping %s: %v", n.Addr(), err)
-		}
-	}
-	return nodes
-}
+func loopbackDHT(t *testing.T, count int) []*dht.Node { return dhttest.Loopback(t, count, true) }
 
 // dhtClient is a client whose DHT node joins the loopback network through nodes[0].
 func dhtClient(t *testing.T, nodes []*dht.Node) *Client {
 	t.Helper()
 	dir := t.TempDir()
 	cfg := testConfig(t, filepath.Join(dir, "state.db"), filepath.Join(dir, "dl"))
-	cfg.DHT = &dht.Config{AllowSameIP: true, QueryTimeout: 500 * time.Millisecond, BootstrapNodes: []string{nodes[0].Addr().String()}}
+	cfg.DHT = &dht.Config{AllowSameIP: true, QueryTimeout: dhttest.QueryTimeout, BootstrapNodes: []string{nodes[0].Addr().String()}}
 	c := openClient(t, cfg)
 	waitFor(t, 20*time.Second, "the client's DHT routing table to fill", func() bool {
 		v, ok := c.DHTView()

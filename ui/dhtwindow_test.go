@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"errors"
 	"path/filepath"
 	"strings"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/swarmscope/swarmscope/app"
 	"github.com/swarmscope/swarmscope/engine/dht"
+	"github.com/swarmscope/swarmscope/engine/dht/dhttest"
 	"github.com/swarmscope/swarmscope/ui/widgets"
 )
 
@@ -248,26 +248,11 @@ func TestMainWindowOpensOneDHTWindow(t *testing.T) {
 // The real core through clientBackend: a client whose DHT node joins three loopback nodes shows
 // them in its table, and a lookup of a random id fills the window's hop table until it is done.
 func TestDHTWindowOnTheRealClient(t *testing.T) {
-	var nodes []*dht.Node
-	for i := range 3 {
-		cfg := dht.Config{Addr: "127.0.0.1:0", AllowSameIP: true, QueryTimeout: 500 * time.Millisecond}
-		if i > 0 {
-			cfg.BootstrapNodes = []string{nodes[0].Addr().String()}
-		}
-		n, err := dht.New(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := n.Start(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { n.Close() })
-		nodes = append(nodes, n)
-	}
+	nodes := dhttest.Loopback(t, 3, false)
 	dir := t.TempDir()
 	c, err := app.New(app.Config{
 		StatePath: filepath.Join(dir, "state.db"), ListenAddr: "127.0.0.1:0", NoTrackers: true, DefaultDir: dir,
-		DHT: &dht.Config{AllowSameIP: true, QueryTimeout: 500 * time.Millisecond, BootstrapNodes: []string{nodes[0].Addr().String()}},
+		DHT: &dht.Config{AllowSameIP: true, QueryTimeout: dhttest.QueryTimeout, BootstrapNodes: []string{nodes[0].Addr().String()}},
 	})
 	if err != nil {
 		t.Fatal(err)
