@@ -202,12 +202,63 @@ func deleteFiles(saveDir string, paths []string) error {
 	return errors.Join(errs...)
 }
 
+// moveFetchingMagnet handles SetSaveDir for a magnet link still waiting for
+// its metadata: there are no files yet, so only the folder changes, and the
+// link starts again there. It reports false for every other torrent. Should
+// the metadata arrive while the link stops, what it wrote is moved as for
+// any torrent.
+func (c *Client) moveFetchingMagnet(id ID, abs string) (bool, error) {
+	c.mu.Lock()
+	e, err := c.lookupLocked(id)
+	if err != nil || e.mi != nil || e.rec.Magnet == "" {
+		c.mu.Unlock()
+		return false, nil // SetSaveDir's usual path says what is wrong
+	}
+	if e.busy != 0 {
+		c.mu.Unlock()
+		return true, fmt.Errorf("%q is %v; try again when that is done", e.name, e.busy)
+	}
+	if e.rec.SavePath == abs {
+		c.mu.Unlock()
+		return true, nil
+	}
+	e.busy = Moving
+	c.mu.Unlock()
+	c.restart(e, true, func() error {
+		c.mu.Lock()
+		mi, oldDir, oldPaths := e.mi, e.rec.SavePath, e.paths
+		c.mu.Unlock()
+		if mi != nil {
+			newPaths, err := mi.Info.FilePaths(abs)
+			if err != nil {
+				return fmt.Errorf("moving to %s failed: %w", abs, err)
+			}
+			if err := moveFiles(oldPaths, newPaths); err != nil {
+				return fmt.Errorf("moving the files to %s failed: %w", abs, err)
+			}
+			removeEmptyParents(oldDir, oldPaths)
+			c.mu.Lock()
+			e.paths = newPaths
+			c.mu.Unlock()
+		}
+		c.mu.Lock()
+		e.rec.SavePath = abs
+		c.mu.Unlock()
+		c.putRecord(e)
+		return nil
+	})
+	return true, nil
+}
+
 // SetSaveDir moves a torrent's files to dir in the background (state
 // Moving) and restarts it there from its resume data: moved files keep
 // their modification times, so nothing is hashed again.
 func (c *Client) SetSaveDir(id ID, dir string) error {
 	abs, err := absDir(dir)
 	if err != nil {
+		return err
+	}
+	if fetching, err := c.moveFetchingMagnet(id, abs); fetching || err != nil {
 		return err
 	}
 	e, err := c.claim(id, Moving)

@@ -82,3 +82,55 @@ func TestMagnetWithoutPeersShowsFetchingMetadata(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestMoveMagnetWhileFetchingMetadata: a magnet link with nobody to ask
+// can be given another folder; it waits there, keeps the folder across a
+// restart, and once a seeder is added the file lands in the new folder.
+func TestMoveMagnetWhileFetchingMetadata(t *testing.T) {
+	seedDir := t.TempDir()
+	data := writeRandom(t, filepath.Join(seedDir, "moved.bin"), 200<<10)
+	mi := makeTorrent(t, filepath.Join(seedDir, "moved.bin"), 16<<10)
+
+	oldDir, newDir := t.TempDir(), t.TempDir()
+	state := filepath.Join(t.TempDir(), "state.db")
+	c := openClient(t, testConfig(t, state, oldDir))
+	link := mi.Magnet()
+	link.Trackers = nil
+	id, err := c.AddMagnet(link.String(), AddOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitState(t, c, id, FetchingMetadata, 10*time.Second)
+	if err := c.SetSaveDir(id, newDir); err != nil {
+		t.Fatalf("moving a magnet that is fetching its metadata: %v", err)
+	}
+	waitFor(t, 10*time.Second, "the magnet fetching again in the new folder", func() bool {
+		s, _ := summaryOf(c, id)
+		return s.SaveDir == newDir && s.State == FetchingMetadata
+	})
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	c = openClient(t, testConfig(t, state, oldDir))
+	s := waitState(t, c, id, FetchingMetadata, 10*time.Second)
+	if s.SaveDir != newDir {
+		t.Fatalf("after a restart the magnet saves to %s, want %s", s.SaveDir, newDir)
+	}
+	seeder := openClient(t, testConfig(t, filepath.Join(t.TempDir(), "seed.db"), seedDir))
+	if _, err := seeder.AddTorrentBytes(mi.Raw, AddOptions{SaveDir: seedDir}); err != nil {
+		t.Fatal(err)
+	}
+	waitState(t, seeder, mi.InfoHash, Seeding, 20*time.Second)
+	if err := c.AddPeers(id, []string{fmt.Sprintf("127.0.0.1:%d", seeder.Status().ListenPort)}); err != nil {
+		t.Fatal(err)
+	}
+	waitState(t, c, id, Seeding, 30*time.Second)
+	got, err := os.ReadFile(filepath.Join(newDir, "moved.bin"))
+	if err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("file in the new folder: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(oldDir, "moved.bin")); !os.IsNotExist(err) {
+		t.Errorf("something was written to the old folder (%v)", err)
+	}
+}
