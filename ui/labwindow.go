@@ -49,6 +49,8 @@ type labWindow struct {
 	matrixInfo, histInfo    *widget.Label
 	rowNames                *fyne.Container // the nodes' names beside the matrix rows, for small swarms
 	completion              *canvas.Image
+	completionFig, sweepFig *lab.Chart // what completion and sweepChart show, redrawn when the theme changes
+	legendBox               *fyne.Container
 	nodes                   *textTable
 	chokeGraph              *widgets.ChokeGraph
 	summary, notes          *widget.Label
@@ -71,6 +73,7 @@ type labWindow struct {
 	ticks                   int
 	colours                 labColours
 	onClosed                func()
+	closed                  bool
 	sweepRuns, sweepPlanned int
 }
 
@@ -86,7 +89,17 @@ func newLabWindow(a fyne.App) *labWindow {
 	split.Offset = 0.3
 	w.win.SetContent(split)
 	w.win.Resize(fyne.NewSize(1280, 820))
+	// The charts are pictures in the theme's colours: draw them again when it changes. Settings
+	// cannot forget a listener, so a closed window ignores it.
+	a.Settings().AddListener(func(fyne.Settings) {
+		w.do(func() {
+			if !w.closed {
+				w.themeChanged()
+			}
+		})
+	})
 	w.win.SetOnClosed(func() {
+		w.closed = true
 		w.stop()
 		if w.onClosed != nil {
 			w.onClosed()
@@ -269,8 +282,11 @@ func (w *labWindow) buildViews() {
 	w.sweepPlot.Disable()
 }
 
-// legend explains the matrix colours.
+// legend explains the matrix colours, in a box that themeChanged fills again.
 func (w *labWindow) legend() fyne.CanvasObject {
+	if w.legendBox == nil {
+		w.legendBox = container.NewHBox()
+	}
 	w.colours = themeLabColours()
 	swatch := func(c color.Color, text string) fyne.CanvasObject {
 		r := canvas.NewRectangle(c)
@@ -280,9 +296,62 @@ func (w *labWindow) legend() fyne.CanvasObject {
 		return container.NewHBox(container.NewCenter(r), widget.NewLabel(text))
 	}
 	c := w.colours
-	return container.NewHBox(swatch(c.have, "has it"), swatch(c.missing, "missing"),
+	w.legendBox.Objects = []fyne.CanvasObject{swatch(c.have, "has it"), swatch(c.missing, "missing"),
 		swatch(c.rare, "has a rarest piece"), swatch(c.rareMiss, "misses a rarest piece"),
-		swatch(c.absent, "not in the swarm / does not upload"), layout.NewSpacer())
+		swatch(c.absent, "not in the swarm / does not upload"), layout.NewSpacer()}
+	w.legendBox.Refresh()
+	return w.legendBox
+}
+
+// themeChartPalette is the charts' palette on screen, from the current theme: its background,
+// the foreground for axes and text, the disabled colour for the grid (the separator is black in
+// the dark theme), the placeholder colour for the bound line, and on a dark background the data
+// series lightened a little. The files the lab saves keep lab.DefaultPalette.
+func themeChartPalette() lab.Palette {
+	rgba := func(name fyne.ThemeColorName) color.RGBA {
+		c := color.RGBAModel.Convert(theme.Color(name)).(color.RGBA)
+		c.A = 0xff // the chart is opaque: a translucent theme colour shows as if over black
+		return c
+	}
+	p := lab.Palette{
+		Background: rgba(theme.ColorNameBackground), Axis: rgba(theme.ColorNameForeground),
+		Grid: rgba(theme.ColorNameDisabled), Text: rgba(theme.ColorNameForeground),
+		Bound: rgba(theme.ColorNamePlaceHolder),
+	}
+	if luminance(p.Background) < luminance(p.Text) {
+		p.Lighten = 0.25
+	}
+	return p
+}
+
+// luminance is a colour's rough brightness, 0 to 255.
+func luminance(c color.RGBA) float64 {
+	return 0.2126*float64(c.R) + 0.7152*float64(c.G) + 0.0722*float64(c.B)
+}
+
+// showChart puts c into img in the theme's colours (nil clears it) and remembers it in fig, so
+// that themeChanged can draw it again.
+func showChart(img *canvas.Image, fig **lab.Chart, c *lab.Chart) {
+	*fig = c
+	img.Image = nil
+	if c != nil {
+		img.Image = c.ImageWith(themeChartPalette())
+	}
+	img.Refresh()
+}
+
+// themeChanged redraws what the window painted in the old theme's colours: the charts, the
+// matrix legend and pictures, and the row names.
+func (w *labWindow) themeChanged() {
+	showChart(w.completion, &w.completionFig, w.completionFig)
+	showChart(w.sweepChart, &w.sweepFig, w.sweepFig)
+	w.legend()
+	w.matrix.Refresh()
+	w.util.Refresh()
+	w.hist.Refresh()
+	if w.view != nil {
+		w.setRowNames(w.view)
+	}
 }
 
 // setRunning switches the controls between "a run goes" and "idle".
@@ -423,8 +492,8 @@ func (w *labWindow) draw(all bool) {
 		if all || w.ticks%2 == 0 {
 			r := &lab.Result{Config: w.runCfg, Bound: w.runCfg.Bound(), Timeline: w.samples}
 			r.Config.Peers = len(v.Nodes) - 1
-			w.completion.Image = lab.TimelineChart(r).Image()
-			w.completion.Refresh()
+			c := lab.TimelineChart(r)
+			showChart(w.completion, &w.completionFig, &c)
 		}
 	case 1:
 		w.nodes.SetRows(nodeRows(v))
@@ -655,8 +724,7 @@ func (w *labWindow) reset() {
 	w.result = nil
 	w.showResult()
 	w.points = nil
-	w.sweepChart.Image = nil
-	w.sweepChart.Refresh()
+	showChart(w.sweepChart, &w.sweepFig, nil)
 	w.sweepCSV.Disable()
 	w.sweepPlot.Disable()
 	w.status.SetText("Set up an experiment and press Start.")
@@ -671,8 +739,7 @@ func (w *labWindow) clearLive() {
 	w.hist.Refresh()
 	w.matrixInfo.SetText("Waiting for the first sample…")
 	w.histInfo.SetText("")
-	w.completion.Image = nil
-	w.completion.Refresh()
+	showChart(w.completion, &w.completionFig, nil)
 	w.nodes.SetRows(nil)
 	w.chokeGraph.Clear()
 }
@@ -720,8 +787,8 @@ func (w *labWindow) sweepStep(base lab.Config, p lab.SweepPoint) {
 }
 
 func (w *labWindow) drawSweep(base lab.Config) {
-	w.sweepChart.Image = lab.SweepChart(base, w.points).Image()
-	w.sweepChart.Refresh()
+	c := lab.SweepChart(base, w.points)
+	showChart(w.sweepChart, &w.sweepFig, &c)
 }
 
 // sweepFinished shows the whole sweep.

@@ -1,14 +1,19 @@
 package ui
 
 import (
+	"bytes"
+	"image"
 	"image/color"
+	"image/png"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 
 	"github.com/swarmscope/swarmscope/engine/lab"
 	"github.com/swarmscope/swarmscope/engine/picker"
@@ -289,4 +294,117 @@ func TestLabWindowRunsALab(t *testing.T) {
 			t.Errorf("choke graph nodes %+v, want the server and 3 complete peers", nodes)
 		}
 	})
+}
+
+// corner is the top-left pixel of a chart image, and the image's size.
+func corner(t *testing.T, what string, img image.Image) color.RGBA {
+	t.Helper()
+	if img == nil {
+		t.Fatalf("%s: no image", what)
+	}
+	if b := img.Bounds(); b.Dx() < 100 || b.Dy() < 100 {
+		t.Fatalf("%s: image %v, want a whole chart", what, b)
+	}
+	return color.RGBAModel.Convert(img.At(0, 0)).(color.RGBA)
+}
+
+// variantTheme is a theme in one variant whatever the settings say: what the deprecated
+// theme.DarkTheme and theme.LightTheme did.
+type variantTheme struct {
+	fyne.Theme
+	variant fyne.ThemeVariant
+}
+
+func (t variantTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
+	return t.Theme.Color(n, t.variant)
+}
+
+func themeBackground() color.RGBA {
+	return color.RGBAModel.Convert(theme.Color(theme.ColorNameBackground)).(color.RGBA)
+}
+
+// The charts on screen follow the theme, and follow it when it changes; the saved files stay on
+// white paper.
+func TestLabWindowChartsFollowTheTheme(t *testing.T) {
+	a := test.NewTempApp(t)
+	a.Settings().SetTheme(variantTheme{theme.DefaultTheme(), theme.VariantDark})
+	w := newLabWindow(a)
+	closeWin := sync.OnceFunc(w.win.Close)
+	defer closeWin()
+	dark := themeBackground()
+	if dark == (color.RGBA{0xff, 0xff, 0xff, 0xff}) {
+		t.Fatalf("the dark theme's background is white")
+	}
+
+	base := lab.DefaultConfig()
+	for _, n := range []int{1, 4} {
+		for _, m := range []lab.Mode{lab.ClientServer, lab.PeerToPeer} {
+			cfg := base
+			cfg.Peers, cfg.Mode = n, m
+			b := cfg.Bound()
+			w.sweepStep(base, lab.SweepPoint{Mode: m, Peers: n, Bound: b, D: b.Time * 5 / 4, Finished: true, Ratio: 1.25})
+		}
+	}
+	if got := corner(t, "sweep chart", w.sweepChart.Image); got != dark {
+		t.Errorf("dark theme: the sweep chart's corner is %v, want the background %v", got, dark)
+	}
+	w.runCfg = base
+	w.apply(testView())
+	w.draw(true)
+	if got := corner(t, "completion chart", w.completion.Image); got != dark {
+		t.Errorf("dark theme: the completion chart's corner is %v, want the background %v", got, dark)
+	}
+	// Ink: the theme's foreground is on the chart (axes and text).
+	fg := color.RGBAModel.Convert(theme.Color(theme.ColorNameForeground)).(color.RGBA)
+	if img := w.sweepChart.Image; !hasColour(img, fg) {
+		t.Errorf("dark theme: no pixel of the foreground %v on the sweep chart", fg)
+	}
+
+	// The saved files keep the white-paper palette.
+	var buf bytes.Buffer
+	if err := writeChart(&buf, ".png", lab.SweepChart(base, w.points)); err != nil {
+		t.Fatal(err)
+	}
+	saved, err := png.Decode(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := corner(t, "saved chart", saved); got != (color.RGBA{0xff, 0xff, 0xff, 0xff}) {
+		t.Errorf("the saved chart's corner is %v, want white", got)
+	}
+
+	a.Settings().SetTheme(variantTheme{theme.DefaultTheme(), theme.VariantLight})
+	light := themeBackground()
+	if light == dark {
+		t.Fatalf("the light and dark backgrounds are both %v", light)
+	}
+	if got := corner(t, "sweep chart", w.sweepChart.Image); got != light {
+		t.Errorf("after switching to the light theme: the sweep chart's corner is %v, want %v", got, light)
+	}
+	if got := corner(t, "completion chart", w.completion.Image); got != light {
+		t.Errorf("after switching to the light theme: the completion chart's corner is %v, want %v", got, light)
+	}
+	if want := themeLabColours(); w.colours != want {
+		t.Errorf("after switching: matrix colours %+v, want the light theme's %+v", w.colours, want)
+	}
+
+	// A closed window no longer redraws.
+	closeWin()
+	before := w.sweepChart.Image
+	a.Settings().SetTheme(variantTheme{theme.DefaultTheme(), theme.VariantDark})
+	if w.sweepChart.Image != before {
+		t.Error("a closed window redrew its chart on a theme change")
+	}
+}
+
+func hasColour(img image.Image, c color.RGBA) bool {
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			if color.RGBAModel.Convert(img.At(x, y)).(color.RGBA) == c {
+				return true
+			}
+		}
+	}
+	return false
 }

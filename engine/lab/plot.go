@@ -32,6 +32,9 @@ type Series struct {
 	Color   color.RGBA
 	Dashed  bool // bounds are dashed, measurements solid
 	Markers bool // a dot at every point
+	// Neutral series (the timeline's bound line) are drawn in the palette's Bound colour
+	// rather than Color; Color still holds the default palette's.
+	Neutral bool
 }
 
 // Point is one (x, y) of a series.
@@ -47,6 +50,37 @@ var (
 	colorGrid    = color.RGBA{0xdd, 0xdd, 0xdd, 0xff}
 	colorBgWhite = color.RGBA{0xff, 0xff, 0xff, 0xff}
 )
+
+// Palette is the colours of a chart's raster rendering, around its data series.
+type Palette struct {
+	Background color.RGBA // the whole image
+	Axis       color.RGBA // the two axis lines
+	Grid       color.RGBA // the grid at every tick
+	Text       color.RGBA // title, labels, ticks and legend
+	Bound      color.RGBA // neutral series: the timeline's bound line
+	// Lighten blends the data series' colours this far (0 to 1) towards white, for a dark
+	// background; 0 keeps them as they are.
+	Lighten float64
+}
+
+// DefaultPalette is white paper with dark ink: the colours of the files the lab writes (PNG
+// and SVG), for papers and slides.
+func DefaultPalette() Palette {
+	return Palette{Background: colorBgWhite, Axis: colorAxis, Grid: colorGrid, Text: colorAxis, Bound: colorBound}
+}
+
+// series is the colour a series is drawn in with this palette.
+func (p Palette) series(s Series) color.RGBA {
+	if s.Neutral {
+		return p.Bound
+	}
+	c, t := s.Color, min(max(p.Lighten, 0), 1)
+	if t == 0 {
+		return c
+	}
+	m := func(v uint8) uint8 { return uint8(float64(v) + (255-float64(v))*t + 0.5) }
+	return color.RGBA{m(c.R), m(c.G), m(c.B), c.A}
+}
 
 // SweepChart is the textbook figure from a sweep: measured distribution
 // time against N for both modes, with the two bounds as dashed curves.
@@ -97,7 +131,7 @@ func TimelineChart(r *Result) Chart {
 		rare.Points = append(rare.Points, Point{s.At.Seconds(), float64(s.RarestCopies)})
 	}
 	b := r.Bound.Seconds()
-	bound := Series{Name: "bound", Color: colorBound, Dashed: true,
+	bound := Series{Name: "bound", Color: colorBound, Dashed: true, Neutral: true,
 		Points: []Point{{b, 0}, {b, float64(r.Config.Peers + 1)}}}
 	c.Series = []Series{done, rare, bound}
 	return c
@@ -244,47 +278,55 @@ func (c Chart) WritePNG(w io.Writer) error {
 
 // Image renders the chart as WritePNG does, without encoding it: 800×500
 // pixels on a white background, for a program that shows it on screen.
-func (c Chart) Image() *image.RGBA {
+func (c Chart) Image() *image.RGBA { return c.ImageWith(DefaultPalette()) }
+
+// ImageWith renders the chart as Image does in the colours of p, for a screen
+// whose theme is not white paper.
+func (c Chart) ImageWith(p Palette) *image.RGBA {
 	f := c.frame()
 	img := image.NewRGBA(image.Rect(0, 0, chartWidth, chartHeight))
-	draw.Draw(img, img.Bounds(), &image.Uniform{colorBgWhite}, image.Point{}, draw.Src)
-	r := raster{img: img}
+	draw.Draw(img, img.Bounds(), &image.Uniform{p.Background}, image.Point{}, draw.Src)
+	r := raster{img: img, ink: image.NewUniform(p.Text)}
 	for _, t := range f.xTicks {
 		x := f.px(t)
-		r.line(x, marginTop, x, chartHeight-marginBottom, colorGrid, 1, false)
+		r.line(x, marginTop, x, chartHeight-marginBottom, p.Grid, 1, false)
 		r.text(x, chartHeight-marginBottom+18, tickLabel(t), alignCenter)
 	}
 	for _, t := range f.yTicks {
 		y := f.py(t)
-		r.line(marginLeft, y, chartWidth-marginRight, y, colorGrid, 1, false)
+		r.line(marginLeft, y, chartWidth-marginRight, y, p.Grid, 1, false)
 		r.text(marginLeft-6, y+4, tickLabel(t), alignRight)
 	}
-	r.line(marginLeft, marginTop, marginLeft, chartHeight-marginBottom, colorAxis, 1, false)
-	r.line(marginLeft, chartHeight-marginBottom, chartWidth-marginRight, chartHeight-marginBottom, colorAxis, 1, false)
+	r.line(marginLeft, marginTop, marginLeft, chartHeight-marginBottom, p.Axis, 1, false)
+	r.line(marginLeft, chartHeight-marginBottom, chartWidth-marginRight, chartHeight-marginBottom, p.Axis, 1, false)
 	r.text(chartWidth/2, 25, c.Title, alignCenter)
 	r.text((marginLeft+chartWidth-marginRight)/2, chartHeight-12, c.XLabel, alignCenter)
 	r.text(8, marginTop-10, c.YLabel, alignLeft)
 	for _, s := range c.Series {
+		col := p.series(s)
 		for i := 1; i < len(s.Points); i++ {
 			a, b := s.Points[i-1], s.Points[i]
-			r.line(f.px(a.X), f.py(a.Y), f.px(b.X), f.py(b.Y), s.Color, 2, s.Dashed)
+			r.line(f.px(a.X), f.py(a.Y), f.px(b.X), f.py(b.Y), col, 2, s.Dashed)
 		}
 		if s.Markers {
-			for _, p := range s.Points {
-				r.dot(f.px(p.X), f.py(p.Y), 4, s.Color)
+			for _, pt := range s.Points {
+				r.dot(f.px(pt.X), f.py(pt.Y), 4, col)
 			}
 		}
 	}
 	for i, s := range c.Series {
 		y := float64(marginTop + 12 + 18*i)
-		r.line(marginLeft+12, y, marginLeft+42, y, s.Color, 2, s.Dashed)
+		r.line(marginLeft+12, y, marginLeft+42, y, p.series(s), 2, s.Dashed)
 		r.text(marginLeft+50, y+4, s.Name, alignLeft)
 	}
 	return img
 }
 
-// raster draws on an RGBA image.
-type raster struct{ img *image.RGBA }
+// raster draws on an RGBA image, text in ink.
+type raster struct {
+	img *image.RGBA
+	ink *image.Uniform
+}
 
 // line draws from (x0, y0) to (x1, y1), width pixels thick, stepping one
 // pixel at a time along the longer axis; dashed lines skip every other
@@ -332,7 +374,7 @@ const (
 
 // text writes s with its baseline at y.
 func (r raster) text(x, y float64, s string, a align) {
-	d := font.Drawer{Dst: r.img, Src: image.NewUniform(colorAxis), Face: basicfont.Face7x13}
+	d := font.Drawer{Dst: r.img, Src: r.ink, Face: basicfont.Face7x13}
 	w := d.MeasureString(s).Round()
 	switch a {
 	case alignCenter:
