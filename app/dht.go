@@ -52,7 +52,8 @@ type DHTLookup struct {
 	// Input is what the user typed; Random is true when it was empty and the target a random id.
 	Input  string
 	Random bool
-	// Peers is how many distinct peers the lookup had found when DHTLookups was called.
+	// Peers is how many distinct peers the lookup had found when DHTLookups was called (a
+	// find_node lookup, of a random id, finds none).
 	Peers int
 }
 
@@ -113,14 +114,13 @@ func shortInput(s string) string {
 	return s
 }
 
-// DHTLookup starts a get_peers lookup of target (see ParseDHTTarget) on the client's DHT node
-// and returns its trace at once; the lookup runs in the background, filling the trace in, until
-// it converges, ctx ends, a minute passes or the client closes. The lookup is also kept for
-// DHTLookups. It fails at once when the DHT is off or the target cannot be read.
-//
-// A random target is looked up with get_peers too (a node that stores no peers for it answers
-// with its closest nodes, exactly as for find_node): the engine's FindNode only hands its trace
-// back when the lookup has ended, and the point here is to watch it run.
+// DHTLookup starts a lookup of target (see ParseDHTTarget) on the client's DHT node and returns
+// its trace at once; the lookup runs in the background, filling the trace in, until it
+// converges, ctx ends, a minute passes or the client closes. An info hash or a magnet link is
+// looked up with get_peers, which also finds peers; an empty target (a random id) with
+// find_node, which finds the nodes closest to it (the trace's Closest once it is done). The
+// lookup is also kept for DHTLookups. It fails at once when the DHT is off or the target cannot
+// be read.
 func (c *Client) DHTLookup(ctx context.Context, target string) (*dht.LookupTrace, error) {
 	node := c.session.DHT()
 	if node == nil {
@@ -140,8 +140,19 @@ func (c *Client) DHTLookup(ctx context.Context, target string) (*dht.LookupTrace
 
 	ctx, cancel := context.WithTimeout(ctx, dhtLookupTimeout)
 	stop := context.AfterFunc(c.ctx, cancel)
+	if random {
+		trace := node.StartFindNode(ctx, id)
+		c.rememberLookup(&dhtLookupRecord{trace: trace, input: strings.TrimSpace(target), random: true})
+		go func() {
+			defer c.wg.Done()
+			defer cancel()
+			defer stop()
+			<-trace.Done()
+		}()
+		return trace, nil
+	}
 	peers, trace := node.GetPeers(ctx, metainfo.Hash(id))
-	rec := &dhtLookupRecord{trace: trace, input: strings.TrimSpace(target), random: random}
+	rec := &dhtLookupRecord{trace: trace, input: strings.TrimSpace(target)}
 	c.rememberLookup(rec)
 	go func() {
 		defer c.wg.Done()

@@ -126,6 +126,9 @@ func TestDHTViewListsBucketsAndLookupsFillTheirTrace(t *testing.T) {
 		if last.Target == dht.ID(ih) {
 			t.Fatal("the empty target did not pick a random id")
 		}
+		if last.Method != "find_node" {
+			t.Fatalf("a random id is looked up by %s, want find_node", last.Method)
+		}
 	}
 	ls := c.DHTLookups()
 	if len(ls) != DHTLookupsKept || ls[0].Trace != last || !ls[0].Random {
@@ -139,6 +142,9 @@ func TestDHTViewListsBucketsAndLookupsFillTheirTrace(t *testing.T) {
 	waitDone(t, last)
 	if last.Queries() == 0 {
 		t.Error("the random lookup sent no query")
+	}
+	if err := last.Err(); err != nil || len(last.Closest()) == 0 {
+		t.Errorf("the random lookup ended with error %v and %d closest nodes, want no error and some", err, len(last.Closest()))
 	}
 }
 

@@ -183,9 +183,13 @@ type dhtLookupInfo struct {
 
 // dhtHop is one query of a lookup.
 type dhtHop struct {
-	Step    int
-	Node    [20]byte
-	Addr    string
+	Step int
+	Node [20]byte
+	Addr string
+	// Via and ViaAddr are the node whose answer named this one; ViaAddr is "" for the nodes that
+	// came from our own routing table (step 1).
+	Via     [20]byte
+	ViaAddr string
 	Prefix  int // leading bits the asked node's id shares with the target
 	Outcome widgets.DHTRingOutcome
 	RTT     time.Duration

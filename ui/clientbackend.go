@@ -242,11 +242,15 @@ func dhtLookupFromApp(l app.DHTLookup) dhtLookupInfo {
 		dht.TimedOut: widgets.DHTRingTimedOut, dht.Failed: widgets.DHTRingFailed,
 	}
 	for _, h := range tr.Hops() {
-		info.Hops = append(info.Hops, dhtHop{
+		hop := dhtHop{
 			Step: h.Step, Node: h.Node.ID, Addr: h.Node.Addr.String(), Prefix: h.Prefix,
 			Outcome: outcomes[h.Outcome], RTT: h.RTT, BestPrefix: h.BestPrefix,
 			NodesReturned: h.NodesReturned, PeersReturned: h.PeersReturned,
-		})
+		}
+		if h.Via.Addr.IsValid() {
+			hop.Via, hop.ViaAddr = h.Via.ID, h.Via.Addr.String()
+		}
+		info.Hops = append(info.Hops, hop)
 	}
 	return info
 }

@@ -25,7 +25,8 @@ const dhtOffText = "The DHT is off, so there is no routing table to show and no 
 
 // dhtWindow shows the real DHT node the way the course draws a circular DHT: our node and the
 // nodes of its routing table on the ring of 160-bit ids, the routing table's buckets, and a
-// lookup the user starts, every query a chord from us to the node asked. Fields are touched on
+// lookup the user starts, every query a chord to the node asked from the node that named it (or
+// from us, for the nodes of our own table). Fields are touched on
 // the UI goroutine only, except busy, which the tick goroutine reads.
 type dhtWindow struct {
 	win fyne.Window
@@ -91,8 +92,8 @@ func newDHTWindow(a fyne.App, be backend) *dhtWindow {
 	w.summary = widget.NewLabel("No lookup yet: type an info hash or a magnet link (or nothing) and press Look up.")
 	w.summary.Wrapping = fyne.TextWrapWord
 	w.hops = newTextTable(
-		[]string{"#", "Step", "Node asked", "Shared bits", "Distance to target", "Outcome", "RTT", "Its answer"},
-		[]float32{40, 45, 150, 85, 120, 80, 70, 200})
+		[]string{"#", "Step", "Node asked", "Via (named by)", "Shared bits", "Distance to target", "Outcome", "RTT", "Its answer"},
+		[]float32{40, 45, 150, 150, 85, 120, 80, 70, 200})
 
 	left := container.NewBorder(w.node, widgets.NewDHTRingLegend(), nil, nil, w.ring)
 	lookup := container.NewBorder(
@@ -224,7 +225,11 @@ func (w *dhtWindow) apply(d dhtData) {
 	l := d.lookup
 	w.ringHops = w.ringHops[:0]
 	for _, h := range l.Hops {
-		w.ringHops = append(w.ringHops, widgets.DHTRingHop{At: widgets.IDFraction(h.Node), Step: h.Step, Outcome: h.Outcome})
+		rh := widgets.DHTRingHop{At: widgets.IDFraction(h.Node), Step: h.Step, Outcome: h.Outcome}
+		if h.ViaAddr != "" {
+			rh.Via, rh.HasVia = widgets.IDFraction(h.Via), true
+		}
+		w.ringHops = append(w.ringHops, rh)
 	}
 	w.ring.SetLookup(widgets.IDFraction(l.Target), w.ringHops)
 	w.summary.SetText(lookupSummary(l))
@@ -332,12 +337,17 @@ func lookupSummary(l dhtLookupInfo) string {
 	if closest >= 0 {
 		near = fmt.Sprintf("closest node that answered shares %d bits with the target (distance %s)", closest, distanceText(closest))
 	}
-	peers := "peers"
-	if l.Peers == 1 {
-		peers = "peer"
+	// find_node asks for nodes only; get_peers also finds peers.
+	peers := ""
+	switch {
+	case l.Method == "find_node":
+	case l.Peers == 1:
+		peers = "; 1 peer found"
+	default:
+		peers = fmt.Sprintf("; %d peers found", l.Peers)
 	}
-	return fmt.Sprintf("%s of %s, %s: %d queries (%d answered), %d steps; %s; %d %s found; %.1f s.",
-		l.Method, what, state, len(l.Hops), answered, l.Steps, near, l.Peers, peers, l.Duration.Seconds())
+	return fmt.Sprintf("%s of %s, %s: %d queries (%d answered), %d steps; %s%s; %.1f s.",
+		l.Method, what, state, len(l.Hops), answered, l.Steps, near, peers, l.Duration.Seconds())
 }
 
 // hopRows are the lookup's queries in the order they were sent.
@@ -360,7 +370,11 @@ func hopRows(hops []dhtHop) [][]string {
 				answer += fmt.Sprintf(", %d peers", h.PeersReturned)
 			}
 		}
-		rows[i] = []string{strconv.Itoa(i + 1), strconv.Itoa(h.Step), h.Addr, strconv.Itoa(h.Prefix),
+		via := h.ViaAddr
+		if via == "" {
+			via = "our table"
+		}
+		rows[i] = []string{strconv.Itoa(i + 1), strconv.Itoa(h.Step), h.Addr, via, strconv.Itoa(h.Prefix),
 			distanceText(h.Prefix), h.Outcome.String(), rtt, answer}
 	}
 	return rows

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/swarmscope/swarmscope/app"
@@ -44,6 +45,9 @@ func (b *dhtBackend) DHTLookup(target string) error {
 	}
 	b.targets = append(b.targets, target)
 	b.lookup = &dhtLookupInfo{Method: "get_peers", Random: target == ""}
+	if target == "" {
+		b.lookup.Method = "find_node"
+	}
 	b.lookup.Target[0] = 0x80
 	return nil
 }
@@ -78,6 +82,22 @@ func testDHTInfo() dhtInfo {
 			{Index: 2, Prefix: "00", ContainsSelf: true, Nodes: []dhtNode{{ID: id(0x20), Addr: "127.0.0.1:1003"}}},
 		},
 	}
+}
+
+// ringChords returns the ring's visible lines but the last, the target's tick: the lookup's
+// chords, in the order of its hops.
+func ringChords(t *testing.T, w *dhtWindow) []*canvas.Line {
+	t.Helper()
+	var lines []*canvas.Line
+	for _, o := range test.TempWidgetRenderer(t, w.ring).Objects() {
+		if l, ok := o.(*canvas.Line); ok && l.Visible() {
+			lines = append(lines, l)
+		}
+	}
+	if len(lines) == 0 {
+		t.Fatal("the ring draws no line")
+	}
+	return lines[:len(lines)-1]
 }
 
 func newTestDHTWindow(t *testing.T, be *dhtBackend) *dhtWindow {
@@ -132,15 +152,17 @@ func TestDHTWindowShowsBucketsAndAFinishedLookup(t *testing.T) {
 		t.Errorf("summary of a fresh lookup %q, want running", w.summary.Text)
 	}
 
-	// The lookup finishes: three queries over two steps, one timed out.
+	// The lookup finishes: three queries over two steps, one timed out; the first node's answer
+	// named the third.
 	l := dhtLookupInfo{Method: "get_peers", Done: true, Steps: 2, Peers: 1, Duration: 1500 * time.Millisecond}
 	l.Target[0] = 0x90
 	l.Hops = []dhtHop{
 		{Step: 1, Addr: "127.0.0.1:1000", Prefix: 2, Outcome: widgets.DHTRingAnswered, RTT: 12 * time.Millisecond, BestPrefix: 7, NodesReturned: 8},
 		{Step: 1, Addr: "127.0.0.1:1001", Prefix: 1, Outcome: widgets.DHTRingTimedOut, RTT: 500 * time.Millisecond, BestPrefix: -1},
-		{Step: 2, Addr: "127.0.0.1:1004", Prefix: 7, Outcome: widgets.DHTRingAnswered, RTT: 9 * time.Millisecond, BestPrefix: 7, NodesReturned: 8, PeersReturned: 1},
+		{Step: 2, Addr: "127.0.0.1:1004", ViaAddr: "127.0.0.1:1000", Prefix: 7, Outcome: widgets.DHTRingAnswered, RTT: 9 * time.Millisecond, BestPrefix: 7, NodesReturned: 8, PeersReturned: 1},
 	}
 	l.Hops[0].Node[0], l.Hops[1].Node[0], l.Hops[2].Node[0] = 0x80, 0xc0, 0x91
+	l.Hops[2].Via = l.Hops[0].Node
 	be.setLookup(l)
 	w.refresh()
 	hops := w.hops.Rows()
@@ -148,9 +170,9 @@ func TestDHTWindowShowsBucketsAndAFinishedLookup(t *testing.T) {
 		t.Fatalf("%d hop rows, want 3", len(hops))
 	}
 	wantHops := [][]string{
-		{"1", "1", "127.0.0.1:1000", "2", "~2^157", "answered", "12 ms", "8 nodes, best shares 7 bits"},
-		{"2", "1", "127.0.0.1:1001", "1", "~2^158", "timed out", "500 ms", ""},
-		{"3", "2", "127.0.0.1:1004", "7", "~2^152", "answered", "9 ms", "8 nodes, best shares 7 bits, 1 peer"},
+		{"1", "1", "127.0.0.1:1000", "our table", "2", "~2^157", "answered", "12 ms", "8 nodes, best shares 7 bits"},
+		{"2", "1", "127.0.0.1:1001", "our table", "1", "~2^158", "timed out", "500 ms", ""},
+		{"3", "2", "127.0.0.1:1004", "127.0.0.1:1000", "7", "~2^152", "answered", "9 ms", "8 nodes, best shares 7 bits, 1 peer"},
 	}
 	for i := range wantHops {
 		if strings.Join(hops[i], "|") != strings.Join(wantHops[i], "|") {
@@ -166,6 +188,22 @@ func TestDHTWindowShowsBucketsAndAFinishedLookup(t *testing.T) {
 	if len(ringHops) != 3 || ringHops[1].Outcome != widgets.DHTRingTimedOut || ringHops[2].Step != 2 ||
 		ringHops[2].At != widgets.IDFraction(l.Hops[2].Node) {
 		t.Errorf("ring hops %+v do not follow the lookup", ringHops)
+	}
+	if ringHops[0].HasVia || ringHops[1].HasVia || !ringHops[2].HasVia || ringHops[2].Via != widgets.IDFraction(l.Hops[0].Node) {
+		t.Errorf("ring hops %+v: only the third should come via the first's node", ringHops)
+	}
+	// On the ring, the third query's line starts where the first one's ends: at the node that
+	// named it. The first two start at our node.
+	chords := ringChords(t, w)
+	if len(chords) != 3 {
+		t.Fatalf("%d chords drawn, want 3", len(chords))
+	}
+	if chords[2].Position1 != chords[0].Position2 || chords[2].Position2 == chords[0].Position2 {
+		t.Errorf("the third chord runs %v–%v, want it to start at the first's end %v", chords[2].Position1, chords[2].Position2, chords[0].Position2)
+	}
+	if chords[0].Position1 != chords[1].Position1 || chords[0].Position1 == chords[2].Position1 {
+		t.Errorf("the first two chords start at %v and %v, want both at our node, apart from the third's start %v",
+			chords[0].Position1, chords[1].Position1, chords[2].Position1)
 	}
 
 	// A target the backend cannot read is explained, and nothing else changes.
@@ -286,12 +324,12 @@ func TestDHTWindowOnTheRealClient(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 		w.refresh()
 	}
-	if !strings.Contains(w.summary.Text, "random id") || len(w.hops.Rows()) == 0 {
+	if !strings.Contains(w.summary.Text, "find_node of random id") || len(w.hops.Rows()) == 0 {
 		t.Errorf("summary %q with %d hop rows, want a random lookup with hops", w.summary.Text, len(w.hops.Rows()))
 	}
 	answered := 0
 	for _, row := range w.hops.Rows() {
-		if row[5] == "answered" {
+		if row[6] == "answered" {
 			answered++
 		}
 	}

@@ -56,6 +56,10 @@ type Hop struct {
 	// step-n node. In the course's terms, the number of hops taken.
 	Step int
 	Node NodeAddr
+	// Via is the node whose answer named Node: the node that pointed the
+	// lookup here. It is zero for step-1 nodes, which came from our own
+	// routing table. A node named by several answers keeps the first.
+	Via NodeAddr
 	// Prefix is the number of leading bits the asked node's id shares with
 	// the target: how close the lookup had got.
 	Prefix  int
@@ -83,6 +87,7 @@ type LookupTrace struct {
 	mu          sync.Mutex
 	hops        []Hop
 	announcedTo []netip.AddrPort
+	closest     []NodeAddr
 	err         error
 	end         time.Time
 	done        chan struct{}
@@ -130,6 +135,15 @@ func (t *LookupTrace) Steps() int {
 	return steps
 }
 
+// Closest is the answered nodes closest to the target, closest first (at
+// most K): what FindNode returns. It is set when the lookup ends (read it
+// after Done); nil before, and when the lookup failed with no answer.
+func (t *LookupTrace) Closest() []NodeAddr {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return slices.Clone(t.closest)
+}
+
 // AnnouncedTo lists the nodes that accepted our announce_peer.
 func (t *LookupTrace) AnnouncedTo() []netip.AddrPort {
 	t.mu.Lock()
@@ -171,6 +185,7 @@ func (t *LookupTrace) finish(err error) {
 // candidate is a node a lookup knows of.
 type candidate struct {
 	NodeAddr
+	via   NodeAddr // the node whose answer named this one; zero for our table's
 	step  int
 	state candidateState
 	token string
@@ -229,7 +244,7 @@ func (n *Node) lookup(ctx context.Context, target ID, getPeers bool, trace *Look
 			c.state = inFlight
 			inflight++
 			sent++
-			hop := trace.addHop(Hop{Step: c.step, Node: c.NodeAddr, Prefix: c.ID.CommonPrefixLen(target), Sent: time.Now(), BestPrefix: -1})
+			hop := trace.addHop(Hop{Step: c.step, Node: c.NodeAddr, Via: c.via, Prefix: c.ID.CommonPrefixLen(target), Sent: time.Now(), BestPrefix: -1})
 			go func() {
 				r, err := n.query(ctx, c.NodeAddr, method, args())
 				results <- queryResult{c: c, hop: hop, r: r, err: err}
@@ -268,7 +283,7 @@ func (n *Node) lookup(ctx context.Context, target ID, getPeers bool, trace *Look
 				continue
 			}
 			seen[node.ID] = true
-			candidates = insertCandidate(candidates, &candidate{NodeAddr: node, step: res.c.step + 1}, target)
+			candidates = insertCandidate(candidates, &candidate{NodeAddr: node, via: res.c.NodeAddr, step: res.c.step + 1}, target)
 		}
 		peers := 0
 		for _, v := range res.r.Values {
@@ -373,13 +388,43 @@ func answeredClosest(candidates []*candidate) []*candidate {
 // the lookup got there.
 func (n *Node) FindNode(ctx context.Context, target ID) ([]NodeAddr, *LookupTrace, error) {
 	trace := newTrace(target, methodFindNode)
-	closest, err := n.lookup(ctx, target, false, trace, nil)
-	trace.finish(err)
+	out, err := n.findNode(ctx, trace)
+	return out, trace, err
+}
+
+// StartFindNode starts a find_node lookup of target in the background and
+// returns its trace at once, to watch it fill in. The lookup is the same as
+// FindNode's; when the trace's Done is closed, its Closest holds the nodes
+// FindNode would have returned and its Err the error. The lookup ends with
+// ctx or when the node closes.
+func (n *Node) StartFindNode(ctx context.Context, target ID) *LookupTrace {
+	trace := newTrace(target, methodFindNode)
+	started := n.goBackground(func() {
+		ctx, cancel := n.mergeContext(ctx)
+		defer cancel()
+		_, _ = n.findNode(ctx, trace) // the trace holds both
+	})
+	if !started {
+		trace.finish(ErrClosed)
+	}
+	return trace
+}
+
+// findNode runs FindNode's lookup into trace, records its result there and
+// finishes the trace.
+func (n *Node) findNode(ctx context.Context, trace *LookupTrace) ([]NodeAddr, error) {
+	closest, err := n.lookup(ctx, trace.Target, false, trace, nil)
 	out := make([]NodeAddr, len(closest))
 	for i, c := range closest {
 		out[i] = c.NodeAddr
 	}
-	return out, trace, err
+	if len(out) > 0 {
+		trace.mu.Lock()
+		trace.closest = slices.Clone(out)
+		trace.mu.Unlock()
+	}
+	trace.finish(err)
+	return out, err
 }
 
 // GetPeers looks up peers for infohash. Peers arrive on the channel as

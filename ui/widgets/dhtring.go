@@ -78,10 +78,15 @@ type DHTRingNode struct {
 }
 
 // DHTRingHop is one query of a lookup: the node asked, at At on the ring, and how it went.
+// With HasVia, Via is the place of the node whose answer named the one asked, and the hop's chord
+// starts there; without, the node came from our own routing table and the chord starts at our
+// node.
 type DHTRingHop struct {
 	At      float64
 	Step    int
 	Outcome DHTRingOutcome
+	Via     float64
+	HasVia  bool
 }
 
 // IDFraction is where a 160-bit id sits on the ring: id / 2^160 in [0, 1), from its leading 53
@@ -93,8 +98,10 @@ func IDFraction(id [20]byte) float64 {
 // DHTRing draws the 160-bit DHT id space as a circle, id 0 at the top and increasing clockwise
 // (2^159 at the bottom): every routing-table node as a dot at its id, our own node larger in the
 // primary colour, and, for a lookup, the target as a tick across the ring and every query as a
-// chord from our node to the node asked, coloured by how the query went. As a lookup converges
-// the chords bunch up around the target: the shortcuts of the course's circular DHT.
+// chord to the node asked, coloured by how the query went. A chord starts at the node whose
+// answer named the one asked (DHTRingHop.Via), or at our node for the nodes of our own table, so
+// the chords chain from us towards the target, each answer pointing closer: the shortcuts of the
+// course's circular DHT.
 type DHTRing struct {
 	widget.BaseWidget
 
@@ -349,7 +356,11 @@ func (r *dhtRingRenderer) Layout(size fyne.Size) {
 	r.self.Move(self.SubtractXY(dhtRingSelfDot, dhtRingSelfDot))
 	for i, h := range g.hops {
 		l := r.lines[i]
-		l.Position1, l.Position2 = self, dhtRingPoint(h.At, centre, radius)
+		from := self
+		if h.HasVia {
+			from = dhtRingPoint(h.Via, centre, radius)
+		}
+		l.Position1, l.Position2 = from, dhtRingPoint(h.At, centre, radius)
 	}
 	r.tick.Position1 = dhtRingPoint(g.target, centre, radius-dhtRingTick)
 	r.tick.Position2 = dhtRingPoint(g.target, centre, radius+dhtRingTick)

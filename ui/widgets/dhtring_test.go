@@ -95,7 +95,7 @@ func TestDHTRingDrawsAChordPerHopInItsOutcomesColour(t *testing.T) {
 		{At: 0.5, Step: 1, Outcome: DHTRingAnswered},
 		{At: 0.6, Step: 1, Outcome: DHTRingTimedOut},
 		{At: 0.55, Step: 2, Outcome: DHTRingPending},
-		{At: 0.52, Step: 2, Outcome: DHTRingFailed},
+		{At: 0.52, Step: 2, Outcome: DHTRingFailed, Via: 0.5, HasVia: true},
 	}
 	ring.SetLookup(0.51, hops)
 	if got := len(visibleLines(r.lines)); got != len(hops) {
@@ -109,7 +109,11 @@ func TestDHTRingDrawsAChordPerHopInItsOutcomesColour(t *testing.T) {
 		if c := theme.ColorForWidget(want[i], ring); l.StrokeColor != c {
 			t.Errorf("hop %d (%v): colour %v, want %v", i, h.Outcome, l.StrokeColor, c)
 		}
-		if l.Position1 != self {
+		// A hop the lookup was pointed to by an answer starts at the node that answered.
+		if from := dhtRingPoint(h.Via, centre, radius); h.HasVia && l.Position1 != from {
+			t.Errorf("hop %d starts at %v, want its via node's place %v", i, l.Position1, from)
+		}
+		if !h.HasVia && l.Position1 != self {
 			t.Errorf("hop %d starts at %v, want our node %v", i, l.Position1, self)
 		}
 		if end := dhtRingPoint(h.At, centre, radius); l.Position2 != end {
