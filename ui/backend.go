@@ -26,6 +26,8 @@ type backend interface {
 	Start(id metainfo.Hash) error
 	Pause(id metainfo.Hash) error
 	Recheck(id metainfo.Hash) error
+	// SetSaveDir moves the torrent's files to dir in the background and continues there.
+	SetSaveDir(id metainfo.Hash, dir string) error
 	Remove(id metainfo.Hash, deleteData bool) error
 	SetFilePriority(id metainfo.Hash, file int, p filePriority) error
 	// CanMergeTrackers says whether MergeTrackers is available; the duplicate dialog offers

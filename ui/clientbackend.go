@@ -155,6 +155,10 @@ func (b *clientBackend) CreateAndSeed(ctx context.Context, path string, o metain
 func (b *clientBackend) Start(id metainfo.Hash) error   { return b.c.Start(id) }
 func (b *clientBackend) Pause(id metainfo.Hash) error   { return b.c.Pause(id) }
 func (b *clientBackend) Recheck(id metainfo.Hash) error { return b.c.Recheck(id) }
+
+func (b *clientBackend) SetSaveDir(id metainfo.Hash, dir string) error {
+	return b.c.SetSaveDir(id, dir)
+}
 func (b *clientBackend) Remove(id metainfo.Hash, deleteData bool) error {
 	return b.c.Remove(id, deleteData)
 }

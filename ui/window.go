@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -35,6 +37,8 @@ type mainWindow struct {
 	win     fyne.Window
 	be      backend
 	dhtWin  *dhtWindow // the DHT window while it is open (UI goroutine only)
+
+	asyncRunning sync.WaitGroup // operations started by async that have not returned
 
 	list      *torrentList
 	details   *detailsPane
@@ -194,7 +198,10 @@ func (w *mainWindow) menu() *fyne.MainMenu {
 	for _, a := range torrent {
 		torrentItems = append(torrentItems, item(a))
 	}
-	torrentItems = append(torrentItems, fyne.NewMenuItemSeparator(),
+	move := fyne.NewMenuItem("Move to…", w.moveSelected)
+	move.Icon = theme.FolderIcon()
+	move.Shortcut = ctrl(fyne.KeyM)
+	torrentItems = append(torrentItems, move, fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem("Pause all", w.pauseAll), fyne.NewMenuItem("Resume all", w.resumeAll))
 	w.turtleItem = fyne.NewMenuItem("Alternative speed limits", w.toggleAltLimits)
 	w.turtleItem.Shortcut = ctrl(fyne.KeyT)
@@ -213,6 +220,7 @@ func (w *mainWindow) addShortcuts() {
 		w.win.Canvas().AddShortcut(a.shortcut, func(fyne.Shortcut) { run() })
 	}
 	w.win.Canvas().AddShortcut(ctrl(fyne.KeyComma), func(fyne.Shortcut) { w.showSettings() })
+	w.win.Canvas().AddShortcut(ctrl(fyne.KeyM), func(fyne.Shortcut) { w.moveSelected() })
 	w.win.Canvas().AddShortcut(ctrl(fyne.KeyT), func(fyne.Shortcut) { w.toggleAltLimits() })
 	w.win.Canvas().AddShortcut(ctrl(fyne.KeyL), func(fyne.Shortcut) { w.showLab() })
 	w.win.Canvas().AddShortcut(ctrl(fyne.KeyD), func(fyne.Shortcut) { w.showDHT() })
@@ -381,9 +389,12 @@ func (w *mainWindow) showProblem(title, message string) {
 	d.Show()
 }
 
-// async runs f off the UI goroutine and reports an error in a dialog titled what.
+// async runs f off the UI goroutine and reports an error in a dialog titled what. Tests wait
+// for it with w.asyncRunning.Wait().
 func (w *mainWindow) async(what string, f func() error) {
+	w.asyncRunning.Add(1)
 	go func() {
+		defer w.asyncRunning.Done()
 		if err := f(); err != nil {
 			fyne.Do(func() { w.showProblem(what, userWords(err)) })
 		}
@@ -406,6 +417,46 @@ func (w *mainWindow) recheckSelected() {
 	if id, ok := w.list.Selected(); ok {
 		w.async("Could not recheck the torrent", func() error { return w.be.Recheck(id) })
 	}
+}
+
+// moveSelected asks for a folder and moves the selected torrent's files there; the torrent
+// shows "moving" meanwhile and continues from its resume data. A magnet link still fetching
+// its metadata just starts again in the new folder.
+func (w *mainWindow) moveSelected() {
+	id, ok := w.list.Selected()
+	if !ok {
+		return
+	}
+	from := ""
+	if d, ok := w.be.Details(id); ok {
+		from = d.SavePath
+	}
+	fd := dialog.NewFolderOpen(func(l fyne.ListableURI, err error) {
+		if err != nil {
+			w.showProblem("Could not choose the folder", userWords(err))
+			return
+		}
+		if l == nil {
+			return // cancelled
+		}
+		w.moveTo(id, l.Path())
+	}, w.win)
+	if l, err := storage.ListerForURI(storage.NewFileURI(existingParent(from))); err == nil {
+		fd.SetLocation(l)
+	}
+	fd.Resize(fyne.NewSize(800, 560))
+	fd.Show()
+}
+
+// moveTo moves torrent id's files to dir, after checking the folder as the add dialog does
+// (off the UI goroutine: the check creates and writes).
+func (w *mainWindow) moveTo(id metainfo.Hash, dir string) {
+	w.async("Could not move the torrent", func() error {
+		if err := checkSaveDir(dir); err != nil {
+			return err
+		}
+		return w.be.SetSaveDir(id, dir)
+	})
 }
 
 func (w *mainWindow) pauseAll() {
