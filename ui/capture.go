@@ -91,7 +91,7 @@ func (w *mainWindow) open(what string, labTab int) {
 	case "settings":
 		w.showSettings()
 	case "remove":
-		w.removeSelected()
+		w.removeSelection()
 	case "lab", "lab-run", "lab-sweep":
 		w.showLab()
 		w.lab.tabs.SelectIndex(labTab)

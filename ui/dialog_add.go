@@ -354,26 +354,6 @@ func (w *mainWindow) showAddMagnet() {
 	d.Show()
 }
 
-// removeSelected asks before removing, with the option to delete the data too.
-func (w *mainWindow) removeSelected() {
-	row, ok := w.list.SelectedRow()
-	if !ok {
-		return
-	}
-	id, name := row.ID, row.Name
-	deleteData := widget.NewCheck("Also delete the downloaded files", nil)
-	msg := widget.NewLabel("Remove " + name + " from the list?")
-	msg.Wrapping = fyne.TextWrapWord
-	content := container.NewVBox(msg, deleteData)
-	d := dialog.NewCustomConfirm("Remove torrent", "Remove", "Cancel", container.NewGridWrap(fyne.NewSize(420, 90), content), func(ok bool) {
-		if ok {
-			del := deleteData.Checked
-			w.async("Could not remove "+name, func() error { return w.be.Remove(id, del) })
-		}
-	}, w.win)
-	d.Show()
-}
-
 // handleDrop acts on a drop plan: adds torrents and magnets, opens the create dialog for a
 // folder or file, and explains what it will not do.
 func (w *mainWindow) handleDrop(p dropPlan) {

@@ -2,10 +2,12 @@ package ui
 
 import (
 	"image/color"
+	"maps"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -13,14 +15,24 @@ import (
 )
 
 // torrentList is the torrent table: a header row of sort buttons and one row per torrent in the
-// model's view. The selected torrent's row is highlighted as a whole (Fyne tables select cells).
+// model's view. Several torrents can be selected as in a file manager: a click selects one,
+// Ctrl+click toggles one, Shift+click selects the range from the anchor (the last plainly
+// clicked row) in the view's order. Selected rows are highlighted as a whole (Fyne tables
+// select cells). Only rows in the view can be selected.
 type torrentList struct {
-	model    *listModel
-	table    *widget.Table
+	model *listModel
+	table *widget.Table
+	// sel is every selected torrent; selected is the current one (the most recently clicked),
+	// which the details pane shows. hasSel is false exactly when sel is empty.
+	sel      map[metainfo.Hash]bool
 	selected metainfo.Hash
 	hasSel   bool
-	// onSelect is called with the newly selected torrent (ok false: nothing selected).
+	anchor   metainfo.Hash
+	hasAnch  bool
+	// onSelect is called with the new current torrent (ok false: nothing selected).
 	onSelect func(id metainfo.Hash, ok bool)
+	// modifiers reports the keyboard modifiers held during a click; tests replace it.
+	modifiers func() fyne.KeyModifier
 }
 
 // listCell is one cell's widgets: a selection background, a label, and a progress bar that only
@@ -45,7 +57,7 @@ func (c *listCell) CreateRenderer() fyne.WidgetRenderer {
 }
 
 func newTorrentList(model *listModel) *torrentList {
-	l := &torrentList{model: model}
+	l := &torrentList{model: model, sel: make(map[metainfo.Hash]bool), modifiers: desktopModifiers}
 	l.table = widget.NewTableWithHeaders(
 		func() (int, int) { return l.model.Len(), int(numColumns) },
 		func() fyne.CanvasObject { return newListCell() },
@@ -75,7 +87,7 @@ func newTorrentList(model *listModel) *torrentList {
 	}
 	l.table.OnSelected = func(id widget.TableCellID) {
 		if id.Row >= 0 && id.Row < l.model.Len() {
-			l.Select(l.model.Row(id.Row).ID)
+			l.click(id.Row, l.modifiers())
 		}
 		l.table.UnselectAll()
 	}
@@ -107,7 +119,7 @@ func (l *torrentList) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	}
 	row := l.model.Row(id.Row)
 	var bg color.Color = color.Transparent
-	if l.hasSel && row.ID == l.selected {
+	if l.sel[row.ID] {
 		bg = theme.Color(theme.ColorNameSelection)
 	}
 	if c.bg.FillColor != bg {
@@ -134,46 +146,168 @@ func (l *torrentList) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	}
 }
 
-// Update shows new rows, redrawing only the cells that changed. If the selected torrent is gone
-// the selection is cleared.
+// Update shows new rows, redrawing only the cells that changed. Selected torrents that are gone
+// leave the selection.
 func (l *torrentList) Update(rows []listRow) {
 	change := l.model.SetRows(rows)
-	if l.hasSel {
-		if _, ok := l.model.rows[l.selected]; !ok {
-			l.hasSel = false
-			change.All = true
-			if l.onSelect != nil {
-				l.onSelect(metainfo.Hash{}, false)
-			}
-		}
-	}
 	cells := make([]widget.TableCellID, len(change.Cells))
 	for i, c := range change.Cells {
 		cells[i] = widget.TableCellID{Row: c.Row, Col: int(c.Col)}
 	}
 	refreshCells(l.table, change.All, cells)
+	l.pruneSelection()
 }
 
-// Select highlights id's row and reports it.
+// desktopModifiers returns the modifiers the desktop driver sees held, or none on other drivers.
+func desktopModifiers() fyne.KeyModifier {
+	a := fyne.CurrentApp()
+	if a == nil {
+		return 0
+	}
+	if d, ok := a.Driver().(desktop.Driver); ok {
+		return d.CurrentKeyModifiers()
+	}
+	return 0
+}
+
+// click selects as a tap on view row i with mods held does: Ctrl (or the platform's shortcut
+// key) toggles the row, Shift selects the range from the anchor (adding to the selection with
+// Ctrl too), no modifier selects the row alone. The clicked row becomes the current torrent,
+// unless Ctrl+click took it out of the selection.
+func (l *torrentList) click(i int, mods fyne.KeyModifier) {
+	id := l.model.Row(i).ID
+	toggle := mods&(fyne.KeyModifierShortcutDefault|fyne.KeyModifierControl) != 0
+	anchor := -1
+	if l.hasAnch {
+		anchor = l.model.Index(l.anchor)
+	}
+	switch {
+	case mods&fyne.KeyModifierShift != 0 && anchor >= 0:
+		next := make(map[metainfo.Hash]bool)
+		if toggle {
+			maps.Copy(next, l.sel)
+		}
+		lo, hi := min(anchor, i), max(anchor, i)
+		for r := lo; r <= hi; r++ {
+			next[l.model.Row(r).ID] = true
+		}
+		l.setSelection(next, id, true)
+	case toggle:
+		next := maps.Clone(l.sel)
+		l.anchor, l.hasAnch = id, true
+		if !next[id] {
+			next[id] = true
+			l.setSelection(next, id, true)
+			return
+		}
+		delete(next, id)
+		cur, ok := l.selected, l.hasSel
+		if cur == id {
+			cur, ok = l.firstSelected(next)
+		}
+		l.setSelection(next, cur, ok)
+	default:
+		l.anchor, l.hasAnch = id, true
+		l.setSelection(map[metainfo.Hash]bool{id: true}, id, true)
+	}
+}
+
+// Select makes id the only selected torrent, as a plain click on its row does.
 func (l *torrentList) Select(id metainfo.Hash) {
-	if l.hasSel && l.selected == id {
+	l.anchor, l.hasAnch = id, true
+	l.setSelection(map[metainfo.Hash]bool{id: true}, id, true)
+}
+
+// SelectAll selects every row in the view; the current torrent stays current when it is shown,
+// else the first row becomes current.
+func (l *torrentList) SelectAll() {
+	next := make(map[metainfo.Hash]bool, l.model.Len())
+	for i := range l.model.Len() {
+		next[l.model.Row(i).ID] = true
+	}
+	cur, ok := l.selected, l.hasSel
+	if !ok || !next[cur] {
+		cur, ok = l.firstSelected(next)
+	}
+	l.setSelection(next, cur, ok)
+}
+
+// firstSelected returns the first torrent of sel in view order.
+func (l *torrentList) firstSelected(sel map[metainfo.Hash]bool) (metainfo.Hash, bool) {
+	for i := range l.model.Len() {
+		if id := l.model.Row(i).ID; sel[id] {
+			return id, true
+		}
+	}
+	return metainfo.Hash{}, false
+}
+
+// setSelection replaces the selection with sel and the current torrent with cur (ok false:
+// none; sel must then be empty). It redraws only the rows whose highlight changed — at most one
+// whole-table refresh — and calls onSelect when the current torrent changed.
+func (l *torrentList) setSelection(sel map[metainfo.Hash]bool, cur metainfo.Hash, ok bool) {
+	var cells []widget.TableCellID
+	for i := range l.model.Len() {
+		if id := l.model.Row(i).ID; l.sel[id] != sel[id] {
+			for c := range numColumns {
+				cells = append(cells, widget.TableCellID{Row: i, Col: int(c)})
+			}
+		}
+	}
+	changed := ok != l.hasSel || (ok && cur != l.selected)
+	l.sel = sel
+	l.selected, l.hasSel = cur, ok
+	if !ok {
+		l.selected = metainfo.Hash{}
+	}
+	if len(cells) > 0 {
+		refreshCells(l.table, false, cells)
+	}
+	if changed && l.onSelect != nil {
+		l.onSelect(l.selected, ok)
+	}
+}
+
+// pruneSelection drops selected torrents that are no longer in the view (removed or filtered
+// out), and the anchor with them. Their rows are not shown, so nothing needs redrawing.
+func (l *torrentList) pruneSelection() {
+	if l.hasAnch && l.model.Index(l.anchor) < 0 {
+		l.hasAnch = false
+	}
+	if len(l.sel) == 0 {
 		return
 	}
-	old, had := l.selected, l.hasSel
-	l.selected, l.hasSel = id, true
-	if had {
-		l.refreshRow(old)
+	next := make(map[metainfo.Hash]bool, len(l.sel))
+	for i := range l.model.Len() {
+		if id := l.model.Row(i).ID; l.sel[id] {
+			next[id] = true
+		}
 	}
-	l.refreshRow(id)
-	if l.onSelect != nil {
-		l.onSelect(id, true)
+	if len(next) == len(l.sel) {
+		return
 	}
+	cur, ok := l.selected, l.hasSel
+	if !next[cur] {
+		cur, ok = l.firstSelected(next)
+	}
+	l.setSelection(next, cur, ok)
 }
 
-// Selected returns the selected torrent.
+// Selected returns the current torrent: the most recently clicked of the selection.
 func (l *torrentList) Selected() (metainfo.Hash, bool) { return l.selected, l.hasSel }
 
-// SelectedRow returns the selected torrent's row.
+// SelectedAll returns every selected torrent in view order.
+func (l *torrentList) SelectedAll() []metainfo.Hash {
+	var ids []metainfo.Hash
+	for i := range l.model.Len() {
+		if id := l.model.Row(i).ID; l.sel[id] {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// SelectedRow returns the current torrent's row.
 func (l *torrentList) SelectedRow() (*listRow, bool) {
 	if !l.hasSel {
 		return nil, false
@@ -182,23 +316,16 @@ func (l *torrentList) SelectedRow() (*listRow, bool) {
 	return r, ok
 }
 
-func (l *torrentList) refreshRow(id metainfo.Hash) {
-	row := l.model.Index(id)
-	if row < 0 {
-		return
-	}
-	for c := range numColumns {
-		l.table.RefreshItem(widget.TableCellID{Row: row, Col: int(c)})
-	}
-}
-
 // SetFilter and SetQuery narrow the view and redraw.
+// Selected torrents that leave the view leave the selection.
 func (l *torrentList) SetFilter(f listFilter) {
 	l.model.SetFilter(f)
 	l.table.Refresh()
+	l.pruneSelection()
 }
 
 func (l *torrentList) SetQuery(q string) {
 	l.model.SetQuery(q)
 	l.table.Refresh()
+	l.pruneSelection()
 }

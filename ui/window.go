@@ -121,7 +121,7 @@ func (w *mainWindow) actions() (file, torrent []action) {
 	torrent = []action{
 		{"Start", theme.MediaPlayIcon(), ctrl(fyne.KeyS), w.startSelected, true},
 		{"Pause", theme.MediaPauseIcon(), ctrl(fyne.KeyP), w.pauseSelected, true},
-		{"Remove…", theme.DeleteIcon(), ctrl(fyne.KeyDelete), w.removeSelected, true},
+		{"Remove…", theme.DeleteIcon(), ctrl(fyne.KeyDelete), w.removeSelection, true},
 		{"Recheck", theme.ViewRefreshIcon(), ctrl(fyne.KeyR), w.recheckSelected, true},
 		{"Open folder", theme.FolderOpenIcon(), ctrl(fyne.KeyE), w.openSelectedFolder, true},
 	}
@@ -224,10 +224,13 @@ func (w *mainWindow) addShortcuts() {
 	w.win.Canvas().AddShortcut(ctrl(fyne.KeyT), func(fyne.Shortcut) { w.toggleAltLimits() })
 	w.win.Canvas().AddShortcut(ctrl(fyne.KeyL), func(fyne.Shortcut) { w.showLab() })
 	w.win.Canvas().AddShortcut(ctrl(fyne.KeyD), func(fyne.Shortcut) { w.showDHT() })
+	// Ctrl+A (the driver turns it into Select All) selects every shown torrent when no text field
+	// has the focus; a focused search field selects its own text instead.
+	w.win.Canvas().AddShortcut(&fyne.ShortcutSelectAll{}, func(fyne.Shortcut) { w.list.SelectAll() })
 	// Delete on its own removes the selection when no text field has the focus.
 	w.win.Canvas().SetOnTypedKey(func(ev *fyne.KeyEvent) {
 		if ev.Name == fyne.KeyDelete {
-			w.removeSelected()
+			w.removeSelection()
 		}
 	})
 }
@@ -255,9 +258,10 @@ func (w *mainWindow) refreshDetails(id metainfo.Hash) {
 	w.details.Show(&d, row, w.history[id], w.now())
 }
 
-// updateActions enables the buttons that make sense for the selection.
+// updateActions enables the buttons that make sense for the selection: Start when a selected
+// torrent is paused (or failed), Pause when one is not.
 func (w *mainWindow) updateActions() {
-	row, ok := w.list.SelectedRow()
+	_, ok := w.list.SelectedRow()
 	for _, b := range w.selActions {
 		if ok {
 			b.Enable()
@@ -268,9 +272,16 @@ func (w *mainWindow) updateActions() {
 	if !ok {
 		return
 	}
-	paused := row.Group == groupPaused || row.Group == groupError
-	setEnabled(w.startBtn, paused)
-	setEnabled(w.pauseBtn, !paused)
+	var anyPaused, anyRunning bool
+	for _, id := range w.list.SelectedAll() {
+		if r := w.list.model.rows[id]; r.Group == groupPaused || r.Group == groupError {
+			anyPaused = true
+		} else {
+			anyRunning = true
+		}
+	}
+	setEnabled(w.startBtn, anyPaused)
+	setEnabled(w.pauseBtn, anyRunning)
 }
 
 func setEnabled(b *widget.Button, on bool) {
@@ -401,30 +412,64 @@ func (w *mainWindow) async(what string, f func() error) {
 	}()
 }
 
+// startSelected, pauseSelected and recheckSelected act on every selected torrent.
 func (w *mainWindow) startSelected() {
-	if id, ok := w.list.Selected(); ok {
+	for _, id := range w.list.SelectedAll() {
 		w.async("Could not start the torrent", func() error { return w.be.Start(id) })
 	}
 }
 
 func (w *mainWindow) pauseSelected() {
-	if id, ok := w.list.Selected(); ok {
+	for _, id := range w.list.SelectedAll() {
 		w.async("Could not pause the torrent", func() error { return w.be.Pause(id) })
 	}
 }
 
 func (w *mainWindow) recheckSelected() {
-	if id, ok := w.list.Selected(); ok {
+	for _, id := range w.list.SelectedAll() {
 		w.async("Could not recheck the torrent", func() error { return w.be.Recheck(id) })
 	}
 }
 
-// moveSelected asks for a folder and moves the selected torrent's files there; the torrent
-// shows "moving" meanwhile and continues from its resume data. A magnet link still fetching
-// its metadata just starts again in the new folder.
+// removeSelection asks once before removing every selected torrent, with the option to delete
+// their data too. With one torrent selected it names it.
+func (w *mainWindow) removeSelection() {
+	ids := w.list.SelectedAll()
+	if len(ids) == 0 {
+		return
+	}
+	title, question := "Remove torrents", "Remove "+itoa(len(ids))+" torrents?"
+	if len(ids) == 1 {
+		title, question = "Remove torrent", "Remove "+w.list.model.rows[ids[0]].Name+" from the list?"
+	}
+	names := make(map[metainfo.Hash]string, len(ids))
+	for _, id := range ids {
+		names[id] = w.list.model.rows[id].Name
+	}
+	deleteData := widget.NewCheck("Also delete the downloaded files", nil)
+	msg := widget.NewLabel(question)
+	msg.Wrapping = fyne.TextWrapWord
+	content := container.NewVBox(msg, deleteData)
+	d := dialog.NewCustomConfirm(title, "Remove", "Cancel", container.NewGridWrap(fyne.NewSize(420, 90), content), func(ok bool) {
+		if !ok {
+			return
+		}
+		del := deleteData.Checked
+		for _, id := range ids {
+			w.async("Could not remove "+names[id], func() error { return w.be.Remove(id, del) })
+		}
+	}, w.win)
+	d.Show()
+}
+
+// moveSelected asks for one folder and moves every selected torrent's files there; each
+// torrent shows "moving" meanwhile and continues from its resume data. A magnet link still
+// fetching its metadata just starts again in the new folder. The dialog opens at the current
+// torrent's folder.
 func (w *mainWindow) moveSelected() {
+	ids := w.list.SelectedAll()
 	id, ok := w.list.Selected()
-	if !ok {
+	if !ok || len(ids) == 0 {
 		return
 	}
 	from := ""
@@ -439,7 +484,9 @@ func (w *mainWindow) moveSelected() {
 		if l == nil {
 			return // cancelled
 		}
-		w.moveTo(id, l.Path())
+		for _, id := range ids {
+			w.moveTo(id, l.Path())
+		}
 	}, w.win)
 	if l, err := storage.ListerForURI(storage.NewFileURI(existingParent(from))); err == nil {
 		fd.SetLocation(l)
@@ -495,7 +542,8 @@ func (w *mainWindow) toggleAltLimits() {
 	}
 }
 
-// openSelectedFolder shows the selected torrent's folder in the file manager.
+// openSelectedFolder shows the current torrent's folder (the most recently clicked of the
+// selection) in the file manager.
 func (w *mainWindow) openSelectedFolder() {
 	id, ok := w.list.Selected()
 	if !ok {
