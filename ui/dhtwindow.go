@@ -85,10 +85,7 @@ func newDHTWindow(a fyne.App, be backend) *dhtWindow {
 	w.target.OnSubmitted = func(string) { w.lookUp() }
 	w.lookupBtn = widget.NewButton("Look up", w.lookUp)
 	w.lookupBtn.Importance = widget.HighImportance
-	w.problem = widget.NewLabel("")
-	w.problem.Importance = widget.DangerImportance
-	w.problem.Wrapping = fyne.TextWrapWord
-	w.problem.Hide()
+	w.problem = newProblemLabel()
 	w.summary = widget.NewLabel("No lookup yet: type an info hash or a magnet link (or nothing) and press Look up.")
 	w.summary.Wrapping = fyne.TextWrapWord
 	w.hops = newTextTable(

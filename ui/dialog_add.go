@@ -225,10 +225,7 @@ func (w *mainWindow) showAddTorrent(path string) {
 		humanize.Comma(int64(info.NumPieces())), sizeText(info.PieceLength), mi.InfoHash.Hex()))
 	facts.SizeName = theme.SizeNameCaptionText
 	facts.Wrapping = fyne.TextWrapWord
-	problem := widget.NewLabel("")
-	problem.Importance = widget.DangerImportance
-	problem.Wrapping = fyne.TextWrapWord
-	problem.Hide()
+	problem := newProblemLabel()
 
 	var filesBox fyne.CanvasObject = container.NewVBox()
 	if len(choice.files) > 1 {
@@ -312,10 +309,7 @@ func (w *mainWindow) showAddMagnet() {
 		link.SetText(strings.TrimSpace(clip.Content()))
 	}
 	form := w.newAddForm(0)
-	problem := widget.NewLabel("")
-	problem.Importance = widget.DangerImportance
-	problem.Wrapping = fyne.TextWrapWord
-	problem.Hide()
+	problem := newProblemLabel()
 	content := container.NewVBox(widget.NewLabel("Magnet link"), link, w.addFormObjects(form), problem)
 	d := dialog.NewCustomWithoutButtons("Add magnet link", content, w.win)
 	add := widget.NewButton("Add", func() {

@@ -100,10 +100,7 @@ func (w *mainWindow) showCreate(path string) {
 	trackers.SetMinRowsVisible(3)
 	private := widget.NewCheck("Private (only the trackers hand out peers: no DHT, no peer exchange)", nil)
 	comment := widget.NewEntry()
-	problem := widget.NewLabel("")
-	problem.Importance = widget.DangerImportance
-	problem.Wrapping = fyne.TextWrapWord
-	problem.Hide()
+	problem := newProblemLabel()
 
 	form := widget.NewForm(
 		widget.NewFormItem("Share", container.NewBorder(nil, sizeLabel, nil, container.NewHBox(pickFile, pickFolder), source)),

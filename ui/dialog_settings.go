@@ -38,10 +38,7 @@ func (w *mainWindow) showSettings() {
 	tray.SetChecked(f.CloseToTray)
 	dht := widget.NewCheck("Find peers through the DHT", nil)
 	dht.SetChecked(f.DHT)
-	problem := widget.NewLabel("")
-	problem.Importance = widget.DangerImportance
-	problem.Wrapping = fyne.TextWrapWord
-	problem.Hide()
+	problem := newProblemLabel()
 
 	form := widget.NewForm(
 		widget.NewFormItem("Download folder", dir),

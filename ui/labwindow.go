@@ -126,10 +126,7 @@ func (w *labWindow) buildForm() {
 	w.choke = widget.NewSelect(labChokingNames, nil)
 	w.leave = widget.NewCheck("Peers leave when they complete", nil)
 	w.seedLeaves = widget.NewCheck("The server leaves once the peers hold a full copy", nil)
-	w.problem = widget.NewLabel("")
-	w.problem.Importance = widget.DangerImportance
-	w.problem.Wrapping = fyne.TextWrapWord
-	w.problem.Hide()
+	w.problem = newProblemLabel()
 	w.status = widget.NewLabel("Set up an experiment and press Start.")
 	w.status.Wrapping = fyne.TextWrapWord
 	w.startBtn = widget.NewButtonWithIcon("Start", theme.MediaPlayIcon(), w.start)

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
 	"github.com/dustin/go-humanize"
 
 	"github.com/swarmscope/swarmscope/engine/metainfo"
@@ -30,6 +32,15 @@ func userWords(err error) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// newProblemLabel is the hidden, red, wrapping label a dialog or window shows a problem in.
+func newProblemLabel() *widget.Label {
+	l := widget.NewLabel("")
+	l.Importance = widget.DangerImportance
+	l.Wrapping = fyne.TextWrapWord
+	l.Hide()
+	return l
 }
 
 // checkSaveDir makes sure dir can hold downloads: it must be an absolute path, exist or be

@@ -46,15 +46,7 @@ func main() {
 				fmt.Fprintf(os.Stderr, "labbench: N=%d: %v\n", n, err)
 				os.Exit(1)
 			}
-			var up, wasted int64
-			for _, node := range res.Nodes {
-				up += node.Uploaded
-				wasted += node.Wasted
-			}
-			waste := 0.0
-			if up > 0 {
-				waste = float64(wasted) / float64(up)
-			}
+			waste := res.WastedShare()
 			ratio := res.Ratio
 			if !res.Finished {
 				ratio = 99 // a run that did not finish counts as very bad

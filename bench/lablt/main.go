@@ -82,15 +82,7 @@ func runLab(args []string) error {
 	if err != nil {
 		return err
 	}
-	var up, wasted int64
-	for _, n := range res.Nodes {
-		up += n.Uploaded
-		wasted += n.Wasted
-	}
-	waste := 0.0
-	if up > 0 {
-		waste = float64(wasted) / float64(up)
-	}
+	waste := res.WastedShare()
 	d := "nan"
 	if res.Finished {
 		d = fmt.Sprintf("%.3f", res.D.Seconds())

@@ -108,3 +108,13 @@ func TestFreeRidersAndLateJoinersAreCounted(t *testing.T) {
 		}
 	}
 }
+
+func TestWastedShare(t *testing.T) {
+	r := &Result{Nodes: []NodeResult{{Uploaded: 300, Wasted: 0}, {Uploaded: 100, Wasted: 40}}}
+	if got := r.WastedShare(); got != 0.1 {
+		t.Errorf("WastedShare = %v, want 0.1 (40 of 400 bytes)", got)
+	}
+	if got := (&Result{}).WastedShare(); got != 0 {
+		t.Errorf("WastedShare with nothing uploaded = %v, want 0", got)
+	}
+}

@@ -96,6 +96,20 @@ type Sample struct {
 	Nodes int
 }
 
+// WastedShare is the share of all uploaded bytes that arrived as duplicates
+// (endgame copies) and were thrown away; 0 when nothing was uploaded.
+func (r *Result) WastedShare() float64 {
+	var up, wasted int64
+	for _, n := range r.Nodes {
+		up += n.Uploaded
+		wasted += n.Wasted
+	}
+	if up == 0 {
+		return 0
+	}
+	return float64(wasted) / float64(up)
+}
+
 // Summary is the result in one line.
 func (r *Result) Summary() string {
 	if !r.Finished {
