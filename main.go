@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime"
 	"strings"
 	"syscall"
 
@@ -108,6 +109,21 @@ func opensInGUI(arg string) bool {
 	return strings.HasPrefix(strings.ToLower(arg), "magnet:") || strings.HasSuffix(strings.ToLower(arg), ".torrent")
 }
 
+// noDisplay explains, on X11/Wayland systems, why the window cannot open when neither DISPLAY
+// nor WAYLAND_DISPLAY is set (over ssh, on a server): the toolkit would otherwise panic. It
+// returns "" when a display is there, and on other systems.
+func noDisplay() string {
+	switch runtime.GOOS {
+	case "darwin", "windows", "android", "ios":
+		return ""
+	}
+	if os.Getenv("DISPLAY") != "" || os.Getenv("WAYLAND_DISPLAY") != "" {
+		return ""
+	}
+	return "no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset); " +
+		"without one, use the subcommands: info, create, download, seed, tracker, lab (swarmscope -h lists them)"
+}
+
 // startGUI runs the desktop app; args (.torrent paths, magnet links) are added on start. When
 // another Swarmscope already has the database, the args are handed to it and this one exits 0.
 func startGUI(stderr io.Writer, flags guiFlags, args []string) int {
@@ -128,6 +144,13 @@ func startGUI(stderr io.Writer, flags guiFlags, args []string) int {
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "swarmscope: %v\n", err)
+		return 1
+	}
+	if msg := noDisplay(); msg != "" {
+		fmt.Fprintln(stderr, "swarmscope: "+msg)
+		if err := client.Close(); err != nil {
+			fmt.Fprintf(stderr, "swarmscope: %v\n", err)
+		}
 		return 1
 	}
 	runErr := ui.Run(client, args)

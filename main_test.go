@@ -85,3 +85,23 @@ func TestCommandLineUnderTheCLocale(t *testing.T) {
 		}
 	}
 }
+
+// TestNoDisplaySaysSo: the desktop app started where there is no display (ssh, a server) exits
+// 1 with a sentence pointing at the subcommands, not a toolkit panic.
+func TestNoDisplaySaysSo(t *testing.T) {
+	bin := buildBinary(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "-state", filepath.Join(t.TempDir(), "state.db"), "-listen", "127.0.0.1:0")
+	cmd.Env = append(os.Environ(), "DISPLAY=", "WAYLAND_DISPLAY=", "LANG=C.UTF-8")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	exit, ok := err.(*exec.ExitError)
+	if !ok || exit.ExitCode() != 1 {
+		t.Fatalf("exit: %v, want code 1; stderr %q", err, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "no display to open the window on") || strings.Contains(stderr.String(), "panic") {
+		t.Errorf("stderr %q, want the no-display sentence and no panic", stderr.String())
+	}
+}
