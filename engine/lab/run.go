@@ -268,6 +268,13 @@ loop:
 			if cfg.LeaveOnComplete && remaining > 0 {
 				r.leave(n)
 			}
+			// A completed peer holds a full copy, so the server may go now
+			// rather than at the next sample: on a busy machine the samples
+			// can all miss the short stretch between the peers holding
+			// every piece and the last of them completing.
+			if cfg.SeedLeaves && remaining > 0 && !r.nodes[0].Left && r.peersHoldFullCopy() {
+				r.leave(r.nodes[0])
+			}
 		case <-lateJoin:
 			for _, n := range r.nodes[1:] {
 				if n.LateJoiner {
@@ -427,7 +434,13 @@ func (r *run) peersHoldFullCopy() bool {
 	held := make([]bool, r.res.Pieces)
 	missing := len(held)
 	for _, n := range r.nodes[1:] {
-		if !n.inSwarm() || n.last == nil || n.FreeRider {
+		if n.FreeRider {
+			continue
+		}
+		if n.Complete && !n.Left {
+			return true
+		}
+		if !n.inSwarm() || n.last == nil {
 			continue
 		}
 		for i, p := range n.last.Pieces {
