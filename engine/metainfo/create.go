@@ -18,10 +18,12 @@ import (
 	"time"
 
 	"github.com/anacrolix/torrent/bencode"
+	"github.com/swarmscope/swarmscope/engine/piecehash"
 )
 
-// readBlock is how much a hashing worker reads at a time.
-const readBlock = 256 << 10
+// laneStrip is how much of each piece a hashing worker reads at a time:
+// piecehash.Lanes strips make its buffer.
+const laneStrip = 64 << 10
 
 // Piece lengths Create picks or accepts.
 const (
@@ -218,19 +220,19 @@ func listFolder(root string) ([]sourceFile, error) {
 }
 
 // hashFiles returns the concatenated SHA-1 hashes of the pieces of files.
-// The files are one stream (pieces span file boundaries) cut into chunks of
-// whole pieces, a few MiB each. Each worker claims the next chunk in stream
-// order, reads it with positioned reads into its own buffer and hashes its
-// pieces, so reading (a memory copy when the data is cached) is spread over
-// all cores instead of being one goroutine's bottleneck, while the file is
-// still read front to back.
+// The files are one stream (pieces span file boundaries) cut into groups of
+// piecehash.Lanes consecutive pieces. Each worker claims the next group in
+// stream order and hashes its pieces side by side (piecehash's vector
+// path), reading them with positioned reads into its own buffer, so reading
+// (a memory copy when the data is cached) is spread over all cores while
+// the file is still read roughly front to back. The last, short group goes
+// piece by piece through crypto/sha1.
 func hashFiles(ctx context.Context, files []sourceFile, pieceLength, total int64, workers int, progress func(int64, int64)) ([]byte, error) {
 	numPieces := (total + pieceLength - 1) / pieceLength
 	hashes := make([]byte, numPieces*sha1.Size)
-	piecesPerChunk := max(1, (4<<20)/pieceLength)
-	chunkSize := piecesPerChunk * pieceLength
-	numChunks := (total + chunkSize - 1) / chunkSize
-	workers = int(min(int64(workers), numChunks))
+	groupSize := piecehash.Lanes * pieceLength
+	numGroups := (total + groupSize - 1) / groupSize
+	workers = int(min(int64(workers), numGroups))
 
 	// starts[i] is the stream offset where files[i] begins.
 	starts := make([]int64, len(files))
@@ -243,7 +245,7 @@ func hashFiles(ctx context.Context, files []sourceFile, pieceLength, total int64
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var (
-		nextChunk atomic.Int64
+		nextGroup atomic.Int64
 		errOnce   sync.Once
 		firstErr  error
 	)
@@ -254,36 +256,28 @@ func hashFiles(ctx context.Context, files []sourceFile, pieceLength, total int64
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
-			r := &streamReader{files: files, starts: starts}
-			defer r.close()
-			// Reading in blocks that fit in the core's cache means SHA-1
-			// reads what the copy just wrote from cache, not from RAM.
-			block := make([]byte, min(readBlock, pieceLength))
-			h := sha1.New()
-			var sum [sha1.Size]byte
+			g := groupHasher{r: &streamReader{files: files, starts: starts}, pieceLength: pieceLength, digest: piecehash.New()}
+			defer g.r.close()
 			for {
 				if err := ctx.Err(); err != nil {
 					fail(err)
 					return
 				}
-				chunk := nextChunk.Add(1) - 1
-				if chunk >= numChunks {
+				group := nextGroup.Add(1) - 1
+				if group >= numGroups {
 					return
 				}
-				start := chunk * chunkSize
-				n := min(chunkSize, total-start)
-				for p := start; p < start+n; p += pieceLength {
-					h.Reset()
-					end := min(p+pieceLength, total)
-					for b := p; b < end; b += int64(len(block)) {
-						part := block[:min(int64(len(block)), end-b)]
-						if err := r.readAt(part, b); err != nil {
-							fail(err)
-							return
-						}
-						h.Write(part)
-					}
-					copy(hashes[p/pieceLength*sha1.Size:], h.Sum(sum[:0]))
+				start := group * groupSize
+				n := min(groupSize, total-start)
+				var err error
+				if n == groupSize {
+					err = g.hashGroup(start, hashes[start/pieceLength*sha1.Size:])
+				} else {
+					err = g.hashPieces(start, start+n, hashes[start/pieceLength*sha1.Size:])
+				}
+				if err != nil {
+					fail(err)
+					return
 				}
 				done <- n
 			}
@@ -306,6 +300,76 @@ func hashFiles(ctx context.Context, files []sourceFile, pieceLength, total int64
 		return nil, fmt.Errorf("metainfo: create: hashed %d bytes, expected %d", hashed, total)
 	}
 	return hashes, nil
+}
+
+// groupHasher is one hashing worker's reader, buffer and digest.
+type groupHasher struct {
+	r           *streamReader
+	pieceLength int64
+	digest      *piecehash.Digest
+	buf         []byte
+}
+
+// hashGroup hashes the piecehash.Lanes whole pieces from stream offset start
+// and writes their hashes to out. Each lane is read in strips of at most
+// laneStrip bytes, so the buffer (Lanes strips) stays in the core's cache
+// between the copy that fills it and the hashing that reads it; pieces no
+// longer than a strip are all read with one call, as they lie end to end.
+func (g *groupHasher) hashGroup(start int64, out []byte) error {
+	strip := min(g.pieceLength, laneStrip)
+	if cap(g.buf) < int(piecehash.Lanes*strip) {
+		g.buf = make([]byte, piecehash.Lanes*strip)
+	}
+	buf := g.buf[:piecehash.Lanes*strip]
+	g.digest.Reset()
+	var lanes [piecehash.Lanes][]byte
+	for at := int64(0); at < g.pieceLength; at += strip {
+		if strip == g.pieceLength {
+			if err := g.r.readAt(buf, start); err != nil {
+				return err
+			}
+		} else {
+			for i := range lanes {
+				if err := g.r.readAt(buf[int64(i)*strip:int64(i+1)*strip], start+int64(i)*g.pieceLength+at); err != nil {
+					return err
+				}
+			}
+		}
+		for i := range lanes {
+			lanes[i] = buf[int64(i)*strip : int64(i+1)*strip]
+		}
+		g.digest.Write(&lanes)
+	}
+	var sums [piecehash.Lanes][sha1.Size]byte
+	g.digest.Sum(&sums)
+	for i := range sums {
+		copy(out[i*sha1.Size:], sums[i][:])
+	}
+	return nil
+}
+
+// hashPieces hashes the pieces between stream offsets start and end (the
+// last may be short) one at a time and writes their hashes to out.
+func (g *groupHasher) hashPieces(start, end int64, out []byte) error {
+	block := min(laneStrip, g.pieceLength)
+	if cap(g.buf) < int(block) {
+		g.buf = make([]byte, block)
+	}
+	buf := g.buf[:block]
+	h := sha1.New()
+	for p := start; p < end; p += g.pieceLength {
+		h.Reset()
+		pieceEnd := min(p+g.pieceLength, end)
+		for b := p; b < pieceEnd; b += block {
+			part := buf[:min(block, pieceEnd-b)]
+			if err := g.r.readAt(part, b); err != nil {
+				return err
+			}
+			h.Write(part)
+		}
+		copy(out[(p-start)/g.pieceLength*sha1.Size:], h.Sum(nil))
+	}
+	return nil
 }
 
 // streamReader reads ranges of a list of files laid end to end, each for

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha1"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -252,5 +253,34 @@ func TestHashFilesShrunkFile(t *testing.T) {
 	}
 	if !bytes.Equal(hashes, flatten(pieceHashes(all, 16<<10))) {
 		t.Error("hashes over many small files differ from an independent computation")
+	}
+}
+
+// Pieces hashed in groups side by side (piecehash) match pieces hashed one
+// by one, for piece lengths read whole and read in strips, with file
+// boundaries inside pieces and a short last group.
+func TestHashFilesGroupsMatchOneByOne(t *testing.T) {
+	dir := t.TempDir()
+	for _, pieceLength := range []int64{16 << 10, 64 << 10, 256 << 10} {
+		var all []byte
+		var files []sourceFile
+		// 2 full groups and 5 more pieces, the last one short.
+		sizes := []int{int(pieceLength)*7 + 1234, int(pieceLength) * 20, int(pieceLength)*10 - 1234 + 999}
+		for i, size := range sizes {
+			p := filepath.Join(dir, fmt.Sprintf("%d-%d", pieceLength, i))
+			data := randomBytes(uint64(pieceLength)+uint64(i), size)
+			writeFile(t, p, data)
+			files = append(files, sourceFile{osPath: p, length: int64(size)})
+			all = append(all, data...)
+		}
+		for _, workers := range []int{1, 3} {
+			hashes, err := hashFiles(context.Background(), files, pieceLength, int64(len(all)), workers, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(hashes, flatten(pieceHashes(all, int(pieceLength)))) {
+				t.Errorf("piece length %d, %d workers: hashes differ from one-by-one SHA-1", pieceLength, workers)
+			}
+		}
 	}
 }
