@@ -599,7 +599,10 @@ func TestConcurrentReadsWritesAndVerifies(t *testing.T) {
 }
 
 func TestRecheckProgressAndCancellation(t *testing.T) {
-	// Runs of two pieces, so progress comes in twelve steps.
+	// Runs of two pieces, so progress comes in twelve steps (without the
+	// larger runs of side-by-side hashing).
+	defer func(limit int64) { groupBufferLimit = limit }(groupBufferLimit)
+	groupBufferLimit = 0
 	const pieceLength = chunkSize / 2
 	fx := newFixture(t, pieceLength, layoutFile{"a.bin", pieceLength * 24})
 	fx.writeAll(t, 1<<16)
@@ -712,4 +715,34 @@ func TestOpenFilesAreBounded(t *testing.T) {
 		t.Errorf("%d files open after rechecking, limit 2", n)
 	}
 	fx.checkFiles(t)
+}
+
+// Pieces hashed side by side (piecehash groups of full-length pieces) are
+// judged one by one: a bad piece in a group fails alone, and the short last
+// piece is checked too.
+func TestRecheckGroupsJudgeEachPiece(t *testing.T) {
+	for _, pieceLength := range []int64{16, 128 << 10} {
+		// 2 full groups, 3 more pieces and a short one, across two files.
+		total := pieceLength*35 + pieceLength/2
+		fx := newFixture(t, pieceLength, layoutFile{"a.bin", pieceLength*9 + 5}, layoutFile{"b/c.bin", total - pieceLength*9 - 5})
+		fx.writeAll(t, min(pieceLength, 1<<14))
+		bad := []int{3, 17, 35}
+		for _, p := range bad {
+			off := int64(p)*pieceLength + 1
+			if err := fx.s.WriteBlock(p, 1, []byte{^fx.data[off]}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, workers := range []int{1, 2} {
+			have, err := fx.s.Recheck(context.Background(), workers, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for p := range fx.s.NumPieces() {
+				if have.Has(p) == slices.Contains(bad, p) {
+					t.Errorf("piece length %d, %d workers: piece %d judged %v", pieceLength, workers, p, have.Has(p))
+				}
+			}
+		}
+	}
 }

@@ -14,6 +14,7 @@ import (
 	"syscall"
 
 	"github.com/swarmscope/swarmscope/engine/bitfield"
+	"github.com/swarmscope/swarmscope/engine/piecehash"
 )
 
 // VerifyPiece reads a piece back from disk and reports whether its SHA-1
@@ -74,8 +75,13 @@ func (s *Storage) Recheck(ctx context.Context, workers int, progress func(done, 
 	have := bitfield.New(total)
 
 	// A run is as many whole pieces as fit in one read buffer (at least one);
-	// pieces longer than the buffer are streamed through it.
+	// pieces longer than the buffer are streamed through it. Where the CPU
+	// hashes piecehash.Lanes pieces side by side, a run holds at least that
+	// many when they fit in groupBufferLimit.
 	bufSize := int64(chunkSize)
+	if group := piecehash.Lanes * s.pieceLength; piecehash.Accelerated() && group > bufSize && group <= groupBufferLimit {
+		bufSize = group
+	}
 	run := 1
 	if s.pieceLength <= bufSize {
 		run = int(bufSize / s.pieceLength)
@@ -100,13 +106,14 @@ func (s *Storage) Recheck(ctx context.Context, workers int, progress func(done, 
 			buf := make([]byte, bufSize)
 			matched := make([]bool, run)
 			h := sha1.New()
+			lanes := piecehash.New()
 			for ctx.Err() == nil {
 				first := int(atomic.AddInt64(&next, int64(run))) - run
 				if first >= total {
 					return
 				}
 				last := min(first+run, total)
-				if err := s.checkRun(first, last, buf, h, matched); err != nil {
+				if err := s.checkRun(first, last, buf, h, lanes, matched); err != nil {
 					cancel(err)
 					return
 				}
@@ -136,7 +143,7 @@ func (s *Storage) Recheck(ctx context.Context, workers int, progress func(done, 
 
 // checkRun hashes pieces [first, last) and sets matched[p-first] for each
 // piece p that is on disk with the right hash.
-func (s *Storage) checkRun(first, last int, buf []byte, h hash.Hash, matched []bool) error {
+func (s *Storage) checkRun(first, last int, buf []byte, h hash.Hash, lanes *piecehash.Digest, matched []bool) error {
 	clear(matched)
 	if last-first > 1 {
 		// All pieces of the run fit in buf: read them in one go.
@@ -144,7 +151,23 @@ func (s *Storage) checkRun(first, last int, buf []byte, h hash.Hash, matched []b
 		end := int64(last-1)*s.pieceLength + s.PieceSize(last-1)
 		err := s.readAt(buf[:end-start], start)
 		if err == nil {
-			for p := first; p < last; p++ {
+			p := first
+			// Groups of full-length pieces side by side, the rest one by one.
+			for ; piecehash.Accelerated() && p+piecehash.Lanes <= last && s.PieceSize(p+piecehash.Lanes-1) == s.pieceLength; p += piecehash.Lanes {
+				var group [piecehash.Lanes][]byte
+				for i := range group {
+					lo := int64(p+i-first) * s.pieceLength
+					group[i] = buf[lo : lo+s.pieceLength]
+				}
+				var sums [piecehash.Lanes][sha1.Size]byte
+				lanes.Reset()
+				lanes.Write(&group)
+				lanes.Sum(&sums)
+				for i, sum := range sums {
+					matched[p+i-first] = sum == s.hashes[p+i]
+				}
+			}
+			for ; p < last; p++ {
 				lo := int64(p-first) * s.pieceLength
 				matched[p-first] = sha1.Sum(buf[lo:lo+s.PieceSize(p)]) == s.hashes[p]
 			}
