@@ -48,14 +48,12 @@ var ErrClosed = errors.New("storage is closed")
 
 // chunkSize bounds the read buffers: pieces are hashed and rechecked in
 // chunks of at most this many bytes, whatever the piece length (a recheck
-// on a CPU that hashes piecehash.Lanes pieces at once reads that many
-// pieces together, up to groupBufferLimit).
+// on a CPU that hashes piecehash.Lanes pieces at once has a chunk for each).
 const chunkSize = 1 << 20
 
-// groupBufferLimit caps a recheck worker's buffer when it is sized to hold
-// piecehash.Lanes pieces (16 pieces of up to 1 MiB). A variable so that a
-// test can turn the grouping off.
-var groupBufferLimit int64 = 16 << 20
+// recheckInGroups lets a recheck hash piecehash.Lanes pieces side by side
+// when the CPU can; a variable so that a test can turn it off.
+var recheckInGroups = true
 
 // Storage is the piece ⇄ file mapping of one torrent.
 type Storage struct {

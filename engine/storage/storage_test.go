@@ -601,8 +601,8 @@ func TestConcurrentReadsWritesAndVerifies(t *testing.T) {
 func TestRecheckProgressAndCancellation(t *testing.T) {
 	// Runs of two pieces, so progress comes in twelve steps (without the
 	// larger runs of side-by-side hashing).
-	defer func(limit int64) { groupBufferLimit = limit }(groupBufferLimit)
-	groupBufferLimit = 0
+	defer func(grouped bool) { recheckInGroups = grouped }(recheckInGroups)
+	recheckInGroups = false
 	const pieceLength = chunkSize / 2
 	fx := newFixture(t, pieceLength, layoutFile{"a.bin", pieceLength * 24})
 	fx.writeAll(t, 1<<16)
@@ -721,7 +721,7 @@ func TestOpenFilesAreBounded(t *testing.T) {
 // judged one by one: a bad piece in a group fails alone, and the short last
 // piece is checked too.
 func TestRecheckGroupsJudgeEachPiece(t *testing.T) {
-	for _, pieceLength := range []int64{16, 128 << 10} {
+	for _, pieceLength := range []int64{16, 128 << 10, chunkSize + 4096} {
 		// 2 full groups, 3 more pieces and a short one, across two files.
 		total := pieceLength*35 + pieceLength/2
 		fx := newFixture(t, pieceLength, layoutFile{"a.bin", pieceLength*9 + 5}, layoutFile{"b/c.bin", total - pieceLength*9 - 5})
@@ -742,6 +742,20 @@ func TestRecheckGroupsJudgeEachPiece(t *testing.T) {
 				if have.Has(p) == slices.Contains(bad, p) {
 					t.Errorf("piece length %d, %d workers: piece %d judged %v", pieceLength, workers, p, have.Has(p))
 				}
+			}
+		}
+		// The data now ends 7 bytes into piece 20, in the second group:
+		// the group's whole pieces still count.
+		if err := os.Truncate(fx.paths[1], pieceLength*20+7-(pieceLength*9+5)); err != nil {
+			t.Fatal(err)
+		}
+		have, err := fx.s.Recheck(context.Background(), 2, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for p := range fx.s.NumPieces() {
+			if want := p < 20 && !slices.Contains(bad, p); have.Has(p) != want {
+				t.Errorf("piece length %d, data cut in piece 20: piece %d judged %v", pieceLength, p, have.Has(p))
 			}
 		}
 	}

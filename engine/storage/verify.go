@@ -74,19 +74,7 @@ func (s *Storage) Recheck(ctx context.Context, workers int, progress func(done, 
 	total := len(s.hashes)
 	have := bitfield.New(total)
 
-	// A run is as many whole pieces as fit in one read buffer (at least one);
-	// pieces longer than the buffer are streamed through it. Where the CPU
-	// hashes piecehash.Lanes pieces side by side, a run holds at least that
-	// many when they fit in groupBufferLimit.
-	bufSize := int64(chunkSize)
-	if group := piecehash.Lanes * s.pieceLength; piecehash.Accelerated() && group > bufSize && group <= groupBufferLimit {
-		bufSize = group
-	}
-	run := 1
-	if s.pieceLength <= bufSize {
-		run = int(bufSize / s.pieceLength)
-		bufSize = int64(run) * s.pieceLength
-	}
+	run, bufSize := s.recheckRun()
 	runs := (total + run - 1) / run
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -141,11 +129,39 @@ func (s *Storage) Recheck(ctx context.Context, workers int, progress func(done, 
 	return have, nil
 }
 
+// recheckRun returns how many consecutive pieces a recheck worker claims at
+// a time and the size of its read buffer. A run is as many whole pieces as
+// fit in chunkSize (at least one); pieces longer than that are streamed
+// through the buffer. Where the CPU hashes piecehash.Lanes pieces side by
+// side a run has at least that many: shorter pieces are read whole, longer
+// ones in strips of chunkSize per piece.
+func (s *Storage) recheckRun() (run int, bufSize int64) {
+	run, bufSize = 1, chunkSize
+	if s.pieceLength <= chunkSize {
+		run = int(chunkSize / s.pieceLength)
+		bufSize = int64(run) * s.pieceLength
+	}
+	if recheckInGroups && piecehash.Accelerated() && run < piecehash.Lanes {
+		run = piecehash.Lanes
+		bufSize = piecehash.Lanes * min(s.pieceLength, chunkSize)
+	}
+	return run, bufSize
+}
+
 // checkRun hashes pieces [first, last) and sets matched[p-first] for each
 // piece p that is on disk with the right hash.
 func (s *Storage) checkRun(first, last int, buf []byte, h hash.Hash, lanes *piecehash.Digest, matched []bool) error {
 	clear(matched)
-	if last-first > 1 {
+	if last-first == piecehash.Lanes && s.pieceLength > chunkSize && s.PieceSize(last-1) == s.pieceLength {
+		err := s.checkGroupInStrips(first, buf, lanes, matched)
+		if err == nil {
+			return nil
+		}
+		if !isMissingData(err) {
+			return fmt.Errorf("storage: recheck pieces %d-%d: read %w", first, last-1, err)
+		}
+		// Some piece's data is missing; find out which pieces are whole.
+	} else if last-first > 1 && int64(last-first)*s.pieceLength <= int64(len(buf)) {
 		// All pieces of the run fit in buf: read them in one go.
 		start := int64(first) * s.pieceLength
 		end := int64(last-1)*s.pieceLength + s.PieceSize(last-1)
@@ -185,6 +201,31 @@ func (s *Storage) checkRun(first, last int, buf []byte, h hash.Hash, lanes *piec
 			return fmt.Errorf("storage: recheck piece %d: read %w", p, err)
 		}
 		matched[p-first] = ok && err == nil
+	}
+	return nil
+}
+
+// checkGroupInStrips hashes the piecehash.Lanes full-length pieces from
+// first side by side, reading each in strips of len(buf)/Lanes bytes, and
+// sets matched[i] for those with the right hash.
+func (s *Storage) checkGroupInStrips(first int, buf []byte, lanes *piecehash.Digest, matched []bool) error {
+	strip := int64(len(buf) / piecehash.Lanes)
+	lanes.Reset()
+	var group [piecehash.Lanes][]byte
+	for at := int64(0); at < s.pieceLength; at += strip {
+		n := min(strip, s.pieceLength-at)
+		for i := range group {
+			group[i] = buf[int64(i)*strip : int64(i)*strip+n]
+			if err := s.readAt(group[i], int64(first+i)*s.pieceLength+at); err != nil {
+				return err
+			}
+		}
+		lanes.Write(&group)
+	}
+	var sums [piecehash.Lanes][sha1.Size]byte
+	lanes.Sum(&sums)
+	for i, sum := range sums {
+		matched[i] = sum == s.hashes[first+i]
 	}
 	return nil
 }
