@@ -56,6 +56,7 @@ bench-create: build
 
 # docs/screenshot.png: the app mid-download from a loopback swarm, under a private Xvfb.
 screenshot:
+	@.ci/install-deps.sh screenshot
 	.ci/screenshot.sh
 
 # Registers Swarmscope for .torrent files and magnet links for the current user.

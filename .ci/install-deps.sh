@@ -3,6 +3,8 @@
 #   install-deps.sh build   what the Fyne (cgo, OpenGL, X11) build needs
 #   install-deps.sh test    the above plus the real BitTorrent clients, tracker
 #                           and X server that the tests run against
+#   install-deps.sh screenshot  the build packages plus the X server and
+#                           ImageMagick that .ci/screenshot.sh uses
 set -euo pipefail
 
 build_pkgs=(gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev
@@ -13,8 +15,9 @@ test_pkgs=(mktorrent transmission-cli aria2 opentracker python3-libtorrent
 case "${1:-}" in
 build) wanted=("${build_pkgs[@]}") ;;
 test) wanted=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
+screenshot) wanted=("${build_pkgs[@]}" xvfb xauth imagemagick) ;;
 *)
-	echo "usage: $0 build|test" >&2
+	echo "usage: $0 build|test|screenshot" >&2
 	exit 2
 	;;
 esac
