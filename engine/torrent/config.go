@@ -31,6 +31,11 @@ type Config struct {
 	// client-server mode (peers do not upload to each other) and for free
 	// riders.
 	NoUpload bool
+	// NoAllowedFast stops the session offering BEP 6 allowed fast sets.
+	// The set comes from the peer's /24, so peers sharing an address all
+	// get the same pieces: the Swarm Lab, where every peer is 127.0.0.1,
+	// would see the server upload those pieces once to every peer.
+	NoAllowedFast bool
 	// PickerStrategy is how new pieces are chosen (default rarest first);
 	// the Swarm Lab compares the strategies.
 	PickerStrategy picker.Strategy
@@ -139,6 +144,13 @@ const (
 	peerMessageQueue = 512
 	// maxAllowedFast is the most allowed-fast pieces we remember per peer.
 	maxAllowedFast = 64
+	// allowedFastOffered is how many pieces we let each fast peer fetch
+	// while choked (BEP 6's allowed fast set; its example k is 10).
+	allowedFastOffered = 10
+	// allowedFastRounds is how many times over a peer may fetch each
+	// allowed-fast piece while choked: once, plus a retry after a failed
+	// hash, before it has to earn an unchoke like everyone else.
+	allowedFastRounds = 2
 	// droppedPeersKept is how many recent drops the snapshot lists.
 	droppedPeersKept = 64
 )

@@ -54,7 +54,8 @@ type peer struct {
 	have           *bitfield.Bitfield
 	reqq           int
 	listenPort     int
-	allowedFast    []int
+	allowedFast    []int                      // pieces the peer lets us fetch while it chokes us
+	fastOffered    map[int]int                // pieces we let the peer fetch while we choke it → blocks still allowed
 	requested      map[picker.Block]time.Time // our requests in flight, by send time
 	cancelled      map[picker.Block]time.Time // requests we withdrew: late blocks are waste, not abuse
 	uploadQueue    []wire.Message             // its requests waiting for a disk read

@@ -715,6 +715,7 @@ func (t *Torrent) addConn(c newConn) {
 	case !t.have.None():
 		p.send(wire.Message{ID: wire.Bitfield, Bitfield: t.have.Bytes()})
 	}
+	t.offerAllowedFast(p)
 	if p.extended {
 		t.sendExtendedHandshake(p)
 	}

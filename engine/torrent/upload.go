@@ -21,7 +21,7 @@ func (t *Torrent) onRequest(p *peer, m wire.Message) error {
 	case !t.have.Has(int(m.Index)):
 		return fmt.Errorf("request: piece %d, which we do not have", m.Index)
 	}
-	if p.amChoking || t.state != Downloading && t.state != Seeding || len(p.uploadQueue) >= ourReqq {
+	if p.amChoking && !p.takeAllowedFast(int(m.Index)) || t.state != Downloading && t.state != Seeding || len(p.uploadQueue) >= ourReqq {
 		if p.fast {
 			p.send(wire.NewReject(m.Index, m.Begin, m.Length))
 		}
@@ -32,11 +32,54 @@ func (t *Torrent) onRequest(p *peer, m wire.Message) error {
 	return nil
 }
 
+// offerAllowedFast sends a fast peer the BEP 6 allowed fast set: pieces it
+// may fetch from us even while we choke it, so that a newcomer with nothing
+// to trade yet gets its first pieces quickly instead of waiting for an
+// optimistic unchoke. The set is derived from the peer's address and the
+// info hash, so every client offers a given peer the same pieces (which
+// keeps a peer from collecting more by reconnecting). We offer only pieces
+// we have, and nothing when we never upload.
+func (t *Torrent) offerAllowedFast(p *peer) {
+	if !p.fast || t.info == nil || t.s.cfg.NoUpload || t.s.cfg.NoAllowedFast || !p.ip.IsValid() {
+		return
+	}
+	blocks := func(piece int) int {
+		return int((t.info.PieceSize(piece) + wire.BlockSize - 1) / wire.BlockSize)
+	}
+	for _, piece := range wire.AllowedFastSet(allowedFastOffered, t.info.NumPieces(), t.infoHash, p.ip) {
+		if !t.have.Has(piece) {
+			continue
+		}
+		if p.fastOffered == nil {
+			p.fastOffered = make(map[int]int)
+		}
+		p.fastOffered[piece] = allowedFastRounds * blocks(piece)
+		p.send(wire.Message{ID: wire.AllowedFast, Index: uint32(piece)})
+	}
+}
+
+// takeAllowedFast reports whether the peer may have a block of piece while
+// we choke it, and counts the block against the piece's allowance.
+func (p *peer) takeAllowedFast(piece int) bool {
+	if p.fastOffered[piece] <= 0 {
+		return false
+	}
+	p.fastOffered[piece]--
+	return true
+}
+
+// mayUpload reports whether a request for piece can be served now: the
+// peer is unchoked, or the piece is in the allowed fast set we sent it.
+func (p *peer) mayUpload(piece uint32) bool {
+	_, offered := p.fastOffered[int(piece)]
+	return !p.amChoking || offered
+}
+
 // pumpUploads starts disk reads for p's queued requests while it has fewer
 // than uploadReadAheadBlocks blocks read but not yet sent.
 func (t *Torrent) pumpUploads(p *peer) {
 	readAhead := t.uploadReadAheadBlocks()
-	for len(p.uploadQueue) > 0 && !p.gone && !p.amChoking {
+	for len(p.uploadQueue) > 0 && !p.gone && p.mayUpload(p.uploadQueue[0].Index) {
 		inFlight := p.readsInFlight + int(p.piecesQueued-p.piecesSent.Load())
 		if inFlight >= readAhead {
 			return
@@ -62,8 +105,17 @@ func (t *Torrent) onRead(j diskJob, err error) {
 		t.fail(fmt.Errorf("reading piece %d at %d for %s: %w", j.piece, j.begin, p.addr, err))
 		return
 	}
-	if p.gone || p.amChoking {
+	if p.gone {
 		putBlockBuffer(j.buf)
+		return
+	}
+	if !p.mayUpload(uint32(j.piece)) {
+		// We choked the peer while the block was being read: BEP 6 wants
+		// exactly one answer to every request, so say no.
+		putBlockBuffer(j.buf)
+		if p.fast {
+			p.send(wire.NewReject(uint32(j.piece), j.begin, uint32(len(*j.buf))))
+		}
 		return
 	}
 	p.piecesQueued++
@@ -89,12 +141,20 @@ func (t *Torrent) onCancel(p *peer, m wire.Message) {
 }
 
 // discardUploads drops p's queued requests after we choke it (BEP 3); with
-// the fast extension each one is explicitly rejected (BEP 6).
+// the fast extension each one is explicitly rejected (BEP 6), except those
+// for allowed-fast pieces, which a choke does not cancel.
 func (t *Torrent) discardUploads(p *peer) {
-	if p.fast {
-		for _, q := range p.uploadQueue {
+	kept := p.uploadQueue[:0]
+	for _, q := range p.uploadQueue {
+		switch {
+		case p.mayUpload(q.Index):
+			kept = append(kept, q)
+		case p.fast:
 			p.send(wire.NewReject(q.Index, q.Begin, q.Length))
 		}
 	}
-	p.uploadQueue = nil
+	p.uploadQueue = kept
+	if len(kept) == 0 {
+		p.uploadQueue = nil
+	}
 }
