@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"os/signal"
 	"runtime"
@@ -104,9 +105,11 @@ func run(args []string, stderr io.Writer) int {
 type guiFlags struct{ state, listen string }
 
 // opensInGUI reports whether a first argument is something to open in the desktop app (a
-// .torrent file or a magnet link, as a file manager passes them) rather than a subcommand.
+// .torrent file, a file: URI as desktop launchers pass with %U, or a magnet link) rather than a
+// subcommand.
 func opensInGUI(arg string) bool {
-	return strings.HasPrefix(strings.ToLower(arg), "magnet:") || strings.HasSuffix(strings.ToLower(arg), ".torrent")
+	lower := strings.ToLower(arg)
+	return strings.HasPrefix(lower, "magnet:") || strings.HasPrefix(lower, "file:") || strings.HasSuffix(lower, ".torrent")
 }
 
 // noDisplay explains, on X11/Wayland systems, why the window cannot open when neither DISPLAY
@@ -264,6 +267,9 @@ func (r *byteRate) Set(v string) error {
 	if err != nil {
 		return fmt.Errorf("not a rate: %q (try 1MiB/s, 500KiB/s, or 0 for unlimited)", v)
 	}
+	if n > math.MaxInt64 {
+		return fmt.Errorf("not a rate: %q is more than %s/s (try 1MiB/s, 500KiB/s, or 0 for unlimited)", v, humanize.IBytes(math.MaxInt64))
+	}
 	*r = byteRate(n)
 	return nil
 }
@@ -279,7 +285,11 @@ func infoCommand(ctx context.Context, args []string) error {
 	if err := needArgs(fs, pos, 1, "one .torrent file or magnet link"); err != nil {
 		return err
 	}
-	return cli.Info(os.Stdout, pos[0], *jsonOut)
+	arg, err := app.LocalArg(pos[0])
+	if err != nil {
+		return err
+	}
+	return cli.Info(os.Stdout, arg, *jsonOut)
 }
 
 func createCommand(ctx context.Context, args []string) error {
@@ -302,7 +312,9 @@ func createCommand(ctx context.Context, args []string) error {
 	if err := needArgs(fs, pos, 1, "one file or folder to share"); err != nil {
 		return err
 	}
-	opts.Path = pos[0]
+	if opts.Path, err = app.LocalArg(pos[0]); err != nil {
+		return err
+	}
 	opts.PieceLength = int64(pieceLength)
 	opts.Trackers = trackers
 	opts.WebSeeds = webSeeds
@@ -332,7 +344,9 @@ func downloadCommand(ctx context.Context, args []string) error {
 	if err := needArgs(fs, pos, 1, "one .torrent file or magnet link"); err != nil {
 		return err
 	}
-	opts.Torrent = pos[0]
+	if opts.Torrent, err = app.LocalArg(pos[0]); err != nil {
+		return err
+	}
 	opts.Peers = peers
 	opts.DHTBootstrap = bootstrap
 	opts.UpLimit, opts.DownLimit = int64(up), int64(down)
@@ -360,7 +374,9 @@ func seedCommand(ctx context.Context, args []string) error {
 	if err := needArgs(fs, pos, 1, "one .torrent file"); err != nil {
 		return err
 	}
-	opts.Torrent = pos[0]
+	if opts.Torrent, err = app.LocalArg(pos[0]); err != nil {
+		return err
+	}
 	opts.Peers = peers
 	opts.DHTBootstrap = bootstrap
 	opts.UpLimit = int64(up)

@@ -44,7 +44,7 @@ func TestByteRateSetAcceptsSizesPerSecond(t *testing.T) {
 // an error that quotes it and says what to type instead, and leaves the
 // flag's value as it was.
 func TestByteRateSetRejectsNonRates(t *testing.T) {
-	for _, in := range []string{"", "fast", "unlimited-ish", "-1", "1e3", "/s", "1MiB/h", "1MiB/s/s", "99999999EiB"} {
+	for _, in := range []string{"", "fast", "unlimited-ish", "-1", "1e3", "/s", "1MiB/h", "1MiB/s/s", "99999999EiB", "8EiB/s", "9223372036854775808"} {
 		r := byteRate(4096)
 		err := r.Set(in)
 		if err == nil {

@@ -359,7 +359,12 @@ func (c *Client) refresh(now time.Time) {
 			if e.rec.Completed.IsZero() {
 				e.rec.Completed = now
 			}
-			c.emit(Event{Kind: EventCompleted, ID: e.id, Name: e.name})
+			// Data that was already whole on disk (added for seeding, or
+			// found by a recheck) did not "finish downloading": no event,
+			// so the desktop does not announce a download that never was.
+			if e.totals(s).down > 0 {
+				c.emit(Event{Kind: EventCompleted, ID: e.id, Name: e.name})
+			}
 		}
 		if s != nil && s.State == torrent.Seeding && !e.lastRefresh.IsZero() {
 			e.seedingTime += now.Sub(e.lastRefresh)

@@ -7,8 +7,10 @@ import (
 	"io"
 	"io/fs"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"time"
@@ -77,22 +79,28 @@ func SendToRunning(statePath string, args []string) (bool, error) {
 	defer conn.Close()
 	conn.SetDeadline(time.Now().Add(2 * handoverTimeout))
 	msg := handover{Args: make([]string, 0, len(args))}
+	var errs []error
 	for _, a := range args {
-		if !isMagnet(a) {
-			if abs, err := filepath.Abs(a); err == nil {
-				a = abs
+		local, err := LocalArg(a)
+		if err != nil {
+			errs = append(errs, err) // not sent: the running one could not use it either
+			continue
+		}
+		if !isMagnet(local) {
+			if abs, err := filepath.Abs(local); err == nil {
+				local = abs
 			}
 		}
-		msg.Args = append(msg.Args, a)
+		msg.Args = append(msg.Args, local)
 	}
 	if err := json.NewEncoder(conn).Encode(msg); err != nil {
 		return false, fmt.Errorf("send to the running Swarmscope at %s: %w", path, err)
 	}
 	var reply handoverReply
 	if err := json.NewDecoder(io.LimitReader(conn, maxHandoverBytes)).Decode(&reply); err != nil {
-		return true, fmt.Errorf("the running Swarmscope at %s took the arguments but did not answer: %w", path, err)
+		return true, errors.Join(append(errs,
+			fmt.Errorf("the running Swarmscope at %s took the arguments but did not answer: %w", path, err))...)
 	}
-	var errs []error
 	for _, r := range reply.Results {
 		if r.Error != "" {
 			errs = append(errs, fmt.Errorf("%s: %s", r.Arg, r.Error))
@@ -102,6 +110,33 @@ func SendToRunning(statePath string, args []string) (bool, error) {
 }
 
 func isMagnet(s string) bool { return strings.HasPrefix(strings.ToLower(s), "magnet:") }
+
+// LocalArg turns a command-line argument into what the add functions take: a file: URI, as
+// desktop launchers pass with Exec=swarmscope %U (file:///home/u/My%20Files/x.torrent), becomes
+// the local path it names, percent-decoded; magnet links and plain paths come back unchanged.
+// A file URI naming another host (anything but "" and "localhost"), or one that is not
+// absolute, is an error in words. Every entry point (the desktop app's start arguments, the
+// hand-over to a running instance, the CLI subcommands) goes through here.
+func LocalArg(arg string) (string, error) {
+	if len(arg) < len("file:") || !strings.EqualFold(arg[:len("file:")], "file:") {
+		return arg, nil
+	}
+	u, err := url.Parse(arg)
+	if err != nil {
+		return "", fmt.Errorf("%q is not a file URI Swarmscope can read: %w", arg, err)
+	}
+	if u.Opaque != "" || !strings.HasPrefix(u.Path, "/") {
+		return "", fmt.Errorf("%q is not an absolute file URI (want file:///path/to/x.torrent)", arg)
+	}
+	if h := u.Hostname(); h != "" && !strings.EqualFold(h, "localhost") || u.Port() != "" {
+		return "", fmt.Errorf("%q names a file on another computer (%s); only files on this computer can be opened", arg, u.Host)
+	}
+	path := u.Path
+	if runtime.GOOS == "windows" && len(path) >= 3 && path[2] == ':' {
+		path = path[1:] // file:///C:/x.torrent
+	}
+	return filepath.FromSlash(path), nil
+}
 
 // listenForInstances opens the socket. New holds the database lock, so a
 // socket file already there is a leftover of a crash and is replaced.
@@ -169,7 +204,10 @@ func (c *Client) serveHandover(conn net.Conn) {
 			id  ID
 			err error
 		)
+		// A sender may pass a launcher's file: URI on as it came.
+		a, err = LocalArg(a)
 		switch {
+		case err != nil:
 		case isMagnet(a):
 			id, err = c.AddMagnet(a, AddOptions{})
 		case !filepath.IsAbs(a):

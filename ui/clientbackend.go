@@ -59,10 +59,10 @@ func rowFromSummary(s app.Summary) listRow {
 	if s.State == app.Error && s.Message != "" {
 		status = "error: " + s.Message
 	}
-	seeds, peers := s.Seeds, s.Peers
 	return listRow{
 		ID: s.ID, Name: s.Name, Size: s.Size, Progress: s.Progress, Status: status, Group: groups[s.State],
-		DownRate: s.DownRate, UpRate: s.UpRate, Seeds: seeds, Peers: peers, ETA: s.ETA, Ratio: s.Ratio,
+		DownRate: s.DownRate, UpRate: s.UpRate, Seeds: s.Seeds, Peers: s.Peers,
+		SwarmSeeds: s.SwarmSeeds, SwarmPeers: s.SwarmPeers, ETA: s.ETA, Ratio: s.Ratio,
 		Added: s.Added,
 	}
 }

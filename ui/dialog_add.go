@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -105,6 +106,48 @@ func (w *mainWindow) addFormObjects(f *addForm) fyne.CanvasObject {
 		f.free,
 		f.start,
 	)
+}
+
+// spaceShortage says, in words, why dir cannot take the needed bytes when its free space is
+// less; nil when it has room, or when free space (free < 0) or the size (needed <= 0, a magnet
+// link before its metadata) is unknown.
+func spaceShortage(dir string, free, needed int64) error {
+	if free < 0 || needed <= 0 || free >= needed {
+		return nil
+	}
+	return problemf("%s does not have room for this torrent: it needs %s, and only %s is free there "+
+		"(%s short). Choose another folder, or fewer files, or make room first.",
+		dir, sizeText(needed), sizeText(free), sizeText(needed-free))
+}
+
+// stillNeeded is how many bytes the wanted files (one flag per file that is not padding, in
+// order) will still take in dir: their lengths, less what files already at their paths hold
+// (adding a torrent to seed or finish data already there needs no more room for it).
+func stillNeeded(info *metainfo.Info, wanted []bool, dir string) int64 {
+	paths, err := info.FilePaths(dir)
+	if err != nil {
+		paths = nil // unsafe names are refused when adding; count every byte
+	}
+	var n int64
+	j := 0
+	for i, f := range info.Files {
+		if f.Padding {
+			continue
+		}
+		on := j >= len(wanted) || wanted[j]
+		j++
+		if !on {
+			continue
+		}
+		need := f.Length
+		if i < len(paths) && paths[i] != "" {
+			if st, err := os.Stat(paths[i]); err == nil && st.Mode().IsRegular() {
+				need -= min(st.Size(), f.Length)
+			}
+		}
+		n += need
+	}
+	return n
 }
 
 // rememberDir saves dir as the default download folder when it changed.
@@ -242,6 +285,13 @@ func (w *mainWindow) showAddTorrent(path string) {
 	add := widget.NewButton("Add", func() {
 		dir := strings.TrimSpace(form.dir.Text)
 		prios, err := choice.priorities(info)
+		if err == nil && filepath.IsAbs(dir) {
+			// Before checkSaveDir, which creates the folder: a refusal changes nothing.
+			if short := spaceShortage(dir, freeSpace(dir), stillNeeded(info, choice.wanted, dir)); short != nil {
+				w.showProblem("Not enough space", short.Error())
+				return
+			}
+		}
 		if err == nil {
 			err = checkSaveDir(dir)
 		}
@@ -299,13 +349,20 @@ func (w *mainWindow) offerMerge(id metainfo.Hash, mi *metainfo.MetaInfo) {
 		}, w.win)
 }
 
-// showAddMagnet asks for a magnet link and a folder; the link is checked as it is typed.
-func (w *mainWindow) showAddMagnet() {
+// showAddMagnet asks for a magnet link and a folder; the link is checked as it is typed. A
+// magnet link on the clipboard is filled in.
+func (w *mainWindow) showAddMagnet() { w.showAddMagnetLink("") }
+
+// showAddMagnetLink is showAddMagnet with the link filled in (a dropped one); "" takes the
+// clipboard's.
+func (w *mainWindow) showAddMagnetLink(uri string) {
 	link := widget.NewMultiLineEntry()
 	link.SetPlaceHolder("magnet:?xt=urn:btih:…")
 	link.Wrapping = fyne.TextWrapBreak
 	link.Validator = func(s string) error { _, err := checkMagnet(s); return err }
-	if clip := w.fyneApp.Clipboard(); clip != nil && strings.HasPrefix(strings.TrimSpace(clip.Content()), "magnet:") {
+	if uri = strings.TrimSpace(uri); uri != "" {
+		link.SetText(uri)
+	} else if clip := w.fyneApp.Clipboard(); clip != nil && strings.HasPrefix(strings.TrimSpace(clip.Content()), "magnet:") {
 		link.SetText(strings.TrimSpace(clip.Content()))
 	}
 	form := w.newAddForm(0)
@@ -315,6 +372,14 @@ func (w *mainWindow) showAddMagnet() {
 	add := widget.NewButton("Add", func() {
 		dir := strings.TrimSpace(form.dir.Text)
 		_, err := checkMagnet(link.Text)
+		if err == nil && filepath.IsAbs(dir) {
+			// Before the metadata comes the size is unknown (needed 0), so this refuses nothing
+			// today; it is here so both dialogs decide alike.
+			if short := spaceShortage(dir, freeSpace(dir), form.needed); short != nil {
+				w.showProblem("Not enough space", short.Error())
+				return
+			}
+		}
 		if err == nil {
 			err = checkSaveDir(dir)
 		}
@@ -348,8 +413,9 @@ func (w *mainWindow) showAddMagnet() {
 	d.Show()
 }
 
-// handleDrop acts on a drop plan: adds torrents and magnets, opens the create dialog for a
-// folder or file, and explains what it will not do.
+// handleDrop acts on a drop plan: one .torrent file or one magnet link opens its add dialog
+// (several are added to the default folder at once), a folder or file opens the create dialog,
+// and what it will not do is explained.
 func (w *mainWindow) handleDrop(p dropPlan) {
 	for _, path := range p.TorrentFiles {
 		mi, err := loadTorrentFile(path)
@@ -366,6 +432,11 @@ func (w *mainWindow) handleDrop(p dropPlan) {
 	}
 	for _, m := range p.Magnets {
 		uri := m
+		if len(p.Magnets) == 1 {
+			w.showAddMagnetLink(uri)
+			continue
+		}
+		// Several at once: add them all with the default folder, as several .torrent files.
 		w.async("Could not add the magnet link", func() error {
 			_, err := w.be.AddMagnet(uri, addOptions{})
 			return err

@@ -39,7 +39,9 @@ func planDrop(uris []fyne.URI) dropPlan {
 			plan.Magnets = append(plan.Magnets, "magnet:?"+u.Query())
 		case "file":
 			path := u.Path()
-			if strings.EqualFold(filepath.Ext(path), ".torrent") {
+			if m, ok := magnetInPath(path); ok {
+				plan.Magnets = append(plan.Magnets, m)
+			} else if strings.EqualFold(filepath.Ext(path), ".torrent") {
 				plan.TorrentFiles = append(plan.TorrentFiles, path)
 			} else {
 				others = append(others, path)
@@ -56,4 +58,55 @@ func planDrop(uris []fyne.URI) dropPlan {
 		}
 	}
 	return plan
+}
+
+// magnetInPath finds a magnet link in the path of a dropped file URI. Fyne's desktop driver
+// turns every dropped name into storage.NewFileURI(name), so dropped link text
+// "magnet:?xt=…" arrives as the file $PWD/magnet:?xt=… (GLFW has percent-decoded it, and
+// filepath.Abs has cleaned it, which folds the "//" of unescaped tracker URLs to "/"). The link
+// is the text from "magnet:?" on, with those URL slashes and characters a query may not hold
+// raw put back; ok is false when the path holds no magnet link.
+func magnetInPath(path string) (string, bool) {
+	i := strings.Index(strings.ToLower(filepath.ToSlash(path)), "magnet:?")
+	if i < 0 {
+		return "", false
+	}
+	link := filepath.ToSlash(path)[i:]
+	for _, scheme := range []string{"http", "https", "udp", "ws", "wss"} {
+		link = foldedSlashes(link, scheme+":/")
+	}
+	var b strings.Builder
+	for j := 0; j < len(link); j++ {
+		switch c := link[j]; {
+		case c == ' ':
+			b.WriteString("%20")
+		case c == '%' && !(j+2 < len(link) && isHex(link[j+1]) && isHex(link[j+2])):
+			b.WriteString("%25")
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String(), true
+}
+
+// foldedSlashes turns each "scheme:/x" (case-insensitive, x not a slash) back into "scheme://x".
+func foldedSlashes(s, prefix string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(strings.ToLower(s), prefix)
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		end := i + len(prefix)
+		b.WriteString(s[:end])
+		if end < len(s) && s[end] != '/' {
+			b.WriteByte('/')
+		}
+		s = s[end:]
+	}
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }

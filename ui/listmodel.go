@@ -37,7 +37,7 @@ var columnTitles = [numColumns]string{
 // columnWidths are the starting widths in Fyne units; users can drag them.
 var columnWidths = [numColumns]float32{
 	colName: 300, colSize: 80, colProgress: 130, colStatus: 110, colDown: 90, colUp: 90,
-	colSeedsPeers: 100, colETA: 90, colRatio: 60, colAdded: 110,
+	colSeedsPeers: 130, colETA: 90, colRatio: 60, colAdded: 110,
 }
 
 // group is the broad state a torrent is in, for the status filter.
@@ -81,10 +81,12 @@ type listRow struct {
 	Status           string  // in words, e.g. "downloading", "error: disk full"
 	Group            group
 	DownRate, UpRate float64
-	Seeds, Peers     int
-	ETA              time.Duration // < 0: unknown
-	Ratio            float64
-	Added            time.Time
+	Seeds, Peers     int // connected
+	// SwarmSeeds and SwarmPeers are the whole swarm as the trackers count it; -1 when unknown.
+	SwarmSeeds, SwarmPeers int
+	ETA                    time.Duration // < 0: unknown
+	Ratio                  float64
+	Added                  time.Time
 
 	text [numColumns]string
 }
@@ -98,7 +100,7 @@ func (r *listRow) format() {
 		colStatus:     r.Status,
 		colDown:       rateText(r.DownRate),
 		colUp:         rateText(r.UpRate),
-		colSeedsPeers: itoa(r.Seeds) + " / " + itoa(r.Peers),
+		colSeedsPeers: swarmCountText(r.Seeds, r.SwarmSeeds) + " / " + swarmCountText(r.Peers, r.SwarmPeers),
 		colETA:        etaText(r.ETA, r.Progress >= 1 || r.Group != groupDownloading),
 		colRatio:      ratioText(r.Ratio),
 		colAdded:      addedText(r.Added),
@@ -158,7 +160,8 @@ func compareRows(a, b *listRow, col column) int {
 	case colUp:
 		c = cmp.Compare(a.UpRate, b.UpRate)
 	case colSeedsPeers:
-		c = cmp.Or(cmp.Compare(a.Seeds, b.Seeds), cmp.Compare(a.Peers, b.Peers))
+		c = cmp.Or(cmp.Compare(a.Seeds, b.Seeds), cmp.Compare(a.SwarmSeeds, b.SwarmSeeds),
+			cmp.Compare(a.Peers, b.Peers), cmp.Compare(a.SwarmPeers, b.SwarmPeers))
 	case colETA:
 		c = cmp.Compare(etaKey(a), etaKey(b))
 	case colRatio:
@@ -302,3 +305,12 @@ func (m *listModel) rebuild() {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// swarmCountText is "connected (in swarm)", or just the connected count when the trackers have
+// not said (swarm < 0).
+func swarmCountText(connected, swarm int) string {
+	if swarm < 0 {
+		return itoa(connected)
+	}
+	return itoa(connected) + " (" + itoa(swarm) + ")"
+}

@@ -133,7 +133,8 @@ func TestListReportsOnlyChangedCells(t *testing.T) {
 }
 
 func TestListRowFormatting(t *testing.T) {
-	r := listRow{Size: 1 << 20, Progress: 0.25, Seeds: 3, Peers: 12, DownRate: 1024, Group: groupDownloading, ETA: -1}
+	r := listRow{Size: 1 << 20, Progress: 0.25, Seeds: 3, Peers: 12, SwarmSeeds: -1, SwarmPeers: -1,
+		DownRate: 1024, Group: groupDownloading, ETA: -1}
 	r.format()
 	if r.text[colSize] != "1.0 MiB" || r.text[colProgress] != "25.0 %" || r.text[colSeedsPeers] != "3 / 12" ||
 		r.text[colDown] != "1.0 KiB/s" || r.text[colUp] != "" || r.text[colETA] != "∞" {

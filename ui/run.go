@@ -89,8 +89,9 @@ func (w *mainWindow) applyCloseBehaviour(closeToTray bool) {
 	w.win.SetCloseIntercept(w.fyneApp.Quit)
 }
 
-// addArgs adds command-line .torrent files and magnet links to the default folder, started,
-// as a file manager's "open with" expects; problems are explained in a dialog.
+// addArgs adds command-line .torrent files (paths or file: URIs, as desktop launchers pass
+// them) and magnet links to the default folder, started, as a file manager's "open with"
+// expects; problems are explained in a dialog.
 func (w *mainWindow) addArgs(args []string) {
 	for _, arg := range args {
 		arg = strings.TrimSpace(arg)
@@ -98,14 +99,18 @@ func (w *mainWindow) addArgs(args []string) {
 			continue
 		}
 		opts := addOptions{} // the core's default folder
+		w.asyncRunning.Add(1)
 		go func() {
-			var err error
+			defer w.asyncRunning.Done()
 			name := arg
-			if strings.HasPrefix(strings.ToLower(arg), "magnet:") {
+			arg, err := app.LocalArg(arg)
+			switch {
+			case err != nil:
+			case strings.HasPrefix(strings.ToLower(arg), "magnet:"):
 				if _, err = checkMagnet(arg); err == nil {
 					_, err = w.be.AddMagnet(arg, opts)
 				}
-			} else {
+			default:
 				name = filepath.Base(arg)
 				if _, err = loadTorrentFile(arg); err == nil {
 					_, err = w.be.AddTorrentFile(arg, opts)
