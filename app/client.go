@@ -483,9 +483,9 @@ func (c *Client) Settings() persist.Settings {
 	return c.settings
 }
 
-// SetSettings validates, saves and applies settings. Rate limits and queue
-// sizes apply at once; the listening port, peers per torrent and upload
-// slots at the next start.
+// SetSettings validates, saves and applies settings. Rate limits, queue
+// sizes, peers per torrent and upload slots apply at once; the listening
+// port and the DHT switch at the next start.
 func (c *Client) SetSettings(s persist.Settings) error {
 	if err := c.store.SaveSettings(s); err != nil {
 		return err
@@ -498,6 +498,8 @@ func (c *Client) SetSettings(s persist.Settings) error {
 		up, down = s.AltUploadLimit, s.AltDownloadLimit
 	}
 	c.session.SetRateLimits(up, down)
+	c.session.SetMaxPeersPerTorrent(s.MaxPeersPerTorrent)
+	c.session.SetUploadSlots(s.UploadSlots)
 	return nil
 }
 

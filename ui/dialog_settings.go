@@ -42,7 +42,7 @@ func (w *mainWindow) showSettings() {
 
 	form := widget.NewForm(
 		widget.NewFormItem("Download folder", dir),
-		widget.NewFormItem("Listening port", port),
+		&widget.FormItem{Text: "Listening port", Widget: port, HintText: "takes effect when Swarmscope next starts"},
 		widget.NewFormItem("Download limit /s", down),
 		widget.NewFormItem("Upload limit /s", up),
 		widget.NewFormItem("Alternative download /s", altDown),
@@ -55,7 +55,7 @@ func (w *mainWindow) showSettings() {
 		widget.NewFormItem("Active seeds", activeSeed),
 		widget.NewFormItem("On start-up", startup),
 		widget.NewFormItem("", tray),
-		widget.NewFormItem("", dht),
+		&widget.FormItem{Widget: dht, HintText: "turning the DHT on or off takes effect when Swarmscope next starts"},
 	)
 	d := dialog.NewCustomWithoutButtons("Settings", container.NewVScroll(container.NewVBox(form, problem)), w.win)
 	save := widget.NewButton("Save", func() {

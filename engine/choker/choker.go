@@ -116,6 +116,10 @@ func New(cfg Config, rng *rand.Rand) *Choker {
 	return &Choker{cfg: cfg, rng: rng}
 }
 
+// SetRegularSlots changes how many peers are unchoked for their rate
+// (negative counts as 0); the next rechoke uses it.
+func (c *Choker) SetRegularSlots(n int) { c.cfg.RegularSlots = max(n, 0) }
+
 // SetSeedSlots sets how many regular slots the choker uses while seeding;
 // fewer than Config.RegularSlots means RegularSlots. The torrent sets it
 // from its upload capacity before each rechoke (see the package doc).

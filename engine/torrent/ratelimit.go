@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync/atomic"
 
+	"github.com/swarmscope/swarmscope/engine/choker"
 	"github.com/swarmscope/swarmscope/engine/wire"
 	"golang.org/x/time/rate"
 )
@@ -75,6 +76,48 @@ func (lp limiterPair) wait(ctx context.Context, n int) error {
 func (s *Session) SetRateLimits(upload, download int64) {
 	s.up.set(upload)
 	s.down.set(download)
+}
+
+// SetMaxPeersPerTorrent changes the per-torrent connection cap at run time
+// (0 or less: the default, 50). Torrents above a lowered cap keep their
+// connections but open no new ones until they are below it.
+func (s *Session) SetMaxPeersPerTorrent(n int) {
+	if n <= 0 {
+		n = DefaultConfig().MaxPeersPerTorrent
+	}
+	s.maxPeers.Store(int64(n))
+}
+
+// MaxPeersPerTorrent returns the per-torrent connection cap in force.
+func (s *Session) MaxPeersPerTorrent() int { return s.maxPeersPerTorrent() }
+
+func (s *Session) maxPeersPerTorrent() int { return int(s.maxPeers.Load()) }
+
+// UploadSlots returns the regular upload slots torrents use.
+func (s *Session) UploadSlots() int { return s.chokerConfig().RegularSlots }
+
+func (s *Session) chokerConfig() choker.Config {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.chokerCfg
+}
+
+// SetUploadSlots changes how many peers every torrent unchokes for their
+// upload rate (tit-for-tat's regular slots; 0 or less: the default, 4), from
+// each torrent's next rechoke on.
+func (s *Session) SetUploadSlots(n int) {
+	if n <= 0 {
+		n = choker.DefaultConfig().RegularSlots
+	}
+	s.mu.Lock()
+	s.chokerCfg.RegularSlots = n
+	s.mu.Unlock()
+	for _, t := range s.Torrents() {
+		t.do(func() {
+			t.choker.SetRegularSlots(n)
+			t.rechokeWanted = true
+		})
+	}
 }
 
 // RateLimits returns the session's global limits in bytes/s (0 = unlimited).

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/swarmscope/swarmscope/engine/choker"
 	"github.com/swarmscope/swarmscope/engine/dht"
 	"github.com/swarmscope/swarmscope/engine/metainfo"
 	"github.com/swarmscope/swarmscope/engine/wire"
@@ -29,11 +30,16 @@ type Session struct {
 	dht      *dht.Node    // nil when Config.DHT is nil
 
 	conns atomic.Int64 // open peer connections, all torrents
+	// maxPeers is Config.MaxPeersPerTorrent, changeable at run time.
+	maxPeers atomic.Int64
 
 	mu       sync.Mutex
 	torrents map[metainfo.Hash]*Torrent
 	rejected []DroppedPeer // incoming handshakes we refused, most recent last
 	closed   bool
+	// chokerCfg is Config.Choker with the upload slots of SetUploadSlots,
+	// for torrents added from now on.
+	chokerCfg choker.Config
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -60,6 +66,8 @@ func NewSession(cfg Config) (*Session, error) {
 		up:       newRateLimiter(cfg.UploadLimit),
 		down:     newRateLimiter(cfg.DownloadLimit),
 	}
+	s.maxPeers.Store(int64(cfg.MaxPeersPerTorrent))
+	s.chokerCfg = cfg.Choker
 	if s.peerID == ([20]byte{}) {
 		s.peerID = wire.NewPeerID()
 	}

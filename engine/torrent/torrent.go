@@ -185,7 +185,7 @@ func (s *Session) newTorrent(infoHash metainfo.Hash, name string, opts AddOption
 		dialResults:   make(chan dialResult, 16),
 		state:         Checking,
 		picker:        picker.New(0, 0, 0, nil),
-		choker:        choker.New(s.cfg.Choker, rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))),
+		choker:        choker.New(s.chokerConfig(), rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))),
 		have:          bitfield.New(0),
 		peers:         make(map[picker.PeerKey]*peer),
 		dialing:       make(map[string]bool),
@@ -608,7 +608,7 @@ func (t *Torrent) dialMore() {
 	if !t.active() {
 		return
 	}
-	for len(t.candidates) > 0 && len(t.peers)+len(t.dialing) < t.s.cfg.MaxPeersPerTorrent {
+	for len(t.candidates) > 0 && len(t.peers)+len(t.dialing) < t.s.maxPeersPerTorrent() {
 		c := t.candidates[0]
 		t.candidates = t.candidates[1:]
 		if t.dialing[c.addr] || t.banned[c.addr] != "" || t.connectedTo(c.addr) {
@@ -671,7 +671,7 @@ func (t *Torrent) addConn(c newConn) {
 	case !t.active():
 		reject("torrent is " + t.state.String())
 		return
-	case len(t.peers) >= t.s.cfg.MaxPeersPerTorrent:
+	case len(t.peers) >= t.s.maxPeersPerTorrent():
 		reject("peer limit reached")
 		return
 	case t.banned[addr] != "":
