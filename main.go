@@ -402,32 +402,13 @@ func trackerCommand(ctx context.Context, args []string) error {
 func labCommand(ctx context.Context, args []string) error {
 	fs := newFlagSet("lab", "[flags]",
 		"Runs the Swarm Lab: a server and N peers, each a real engine on 127.0.0.1,\n"+
-			"share a generated file through a local tracker. Prints each peer's completion\n"+
-			"time, upload, share ratio, utilisation and unchokes, and the distribution time D\n"+
-			"against the textbook bound. With -sweep, runs both modes for each N and plots\n"+
-			"D against N (the textbook figure). See docs/teaching.md.")
-	cfg := lab.DefaultConfig()
-	size, chunk := byteSize(cfg.FileSize), byteSize(cfg.PieceLength)
-	up, seedUp, down := byteRate(cfg.PeerUpload), byteRate(cfg.SeedUpload), byteRate(cfg.PeerDownload)
-	var opts cli.LabOptions
-	fs.IntVar(&cfg.Peers, "n", cfg.Peers, "number of peers N (the server not counted)")
-	fs.Var(&size, "size", "file size F")
-	fs.Var(&chunk, "chunk", "chunk (piece) size, a power of two from 16KiB to 16MiB")
-	fs.Var(&up, "u", "each peer's upload rate u_i")
-	fs.Var(&seedUp, "us", "the server's upload rate u_s")
-	fs.Var(&down, "d", "each peer's download rate d_i (0 = unlimited)")
-	mode := fs.String("mode", "p2p", "p2p (peers upload to each other) or cs (client-server: only the server uploads)")
-	pick := fs.String("picker", "rarest", "piece selection: rarest, random or sequential")
-	choke := fs.String("choke", "tft", "choking: tft (tit-for-tat, 4 regular + 1 optimistic) or all (upload to everyone)")
-	fs.Float64Var(&cfg.FreeRiders, "freeriders", 0, "fraction of peers that upload nothing, e.g. 0.2")
-	fs.BoolVar(&cfg.LeaveOnComplete, "leave", false, "peers leave as soon as they complete (default: stay and seed)")
-	fs.BoolVar(&cfg.SeedLeaves, "seed-leaves", false, "the server leaves once the peers together hold a full copy")
-	fs.Float64Var(&cfg.LateJoiners, "late", 0, "fraction of peers that join late, e.g. 0.2")
-	fs.DurationVar(&cfg.LateJoinDelay, "late-after", cfg.LateJoinDelay, "how late the late joiners come")
-	fs.DurationVar(&cfg.Timeout, "timeout", 0, "give up on a run after this long (default: 30s + 4 × the bound)")
-	fs.StringVar(&opts.Sweep, "sweep", "", "FROM:TO[:STEP]: run both modes for each N in the range, e.g. 1:30:5")
-	fs.StringVar(&opts.CSV, "csv", "", "write the results as CSV to this file (one run: also NAME-timeline.csv)")
-	fs.StringVar(&opts.Plot, "plot", "", "write a plot to this file (.svg or .png)")
+			"share a generated file through a local tracker. Prints each peer's rates,\n"+
+			"completion time, upload, share ratio, utilisation and unchokes, and the\n"+
+			"distribution time D against the textbook bound. With -sweep, runs both modes\n"+
+			"for each N and plots D against N (the textbook figure). With -experiment, runs\n"+
+			"a teaching experiment's variants one after another and prints them side by\n"+
+			"side. See docs/teaching.md.")
+	options := cli.LabFlags(fs, lab.DefaultConfig())
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -435,17 +416,9 @@ func labCommand(ctx context.Context, args []string) error {
 	if err := needArgs(fs, pos, 0, "no arguments"); err != nil {
 		return err
 	}
-	cfg.FileSize, cfg.PieceLength = int64(size), int64(chunk)
-	cfg.PeerUpload, cfg.SeedUpload, cfg.PeerDownload = int64(up), int64(seedUp), int64(down)
-	if cfg.Mode, err = lab.ParseMode(*mode); err != nil {
+	opts, err := options()
+	if err != nil {
 		return err
 	}
-	if cfg.Picker, err = lab.ParseStrategy(*pick); err != nil {
-		return err
-	}
-	if cfg.Choking, err = lab.ParseChoking(*choke); err != nil {
-		return err
-	}
-	opts.Config = cfg
 	return cli.Lab(ctx, os.Stdout, os.Stderr, opts)
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -25,9 +26,9 @@ type labForm struct {
 	Peers        string
 	FileSize     string
 	Chunk        string // one of labChunkNames
-	PeerUpload   string // u, per second
+	PeerUpload   string // u, per second; a comma-separated list gives the peers their own u_i in turn
 	SeedUpload   string // u_s
-	PeerDownload string // d; 0 = unlimited
+	PeerDownload string // d; 0 = unlimited; a list like PeerUpload
 	Mode         string // one of labModeNames
 	Picker       string // one of labPickerNames
 	Choking      string // one of labChokingNames
@@ -99,9 +100,31 @@ func (f labForm) config() (lab.Config, error) {
 		fail("File size (F): at most 1 GiB; every peer writes its own copy to disk.")
 	}
 	c.PieceLength = size("Chunk size", f.Chunk, false)
-	c.PeerUpload = size("Peer upload (u)", f.PeerUpload, true)
+	rates := func(name, text string) (int64, []int64) {
+		text = strings.TrimSpace(text)
+		if text == "" {
+			return 0, nil
+		}
+		list, e := lab.ParseRates(text)
+		if e != nil {
+			bad := text
+			for part := range strings.SplitSeq(text, ",") {
+				if _, e := lab.ParseRates(part); e != nil {
+					bad = strings.TrimSpace(part)
+					break
+				}
+			}
+			fail("%s: %q is not a rate; write one rate, e.g. 800 KiB, or one per peer in turn, e.g. 512 KiB, 1 MiB, 2 MiB.", name, bad)
+			return 0, nil
+		}
+		if len(list) == 1 {
+			return list[0], nil
+		}
+		return list[0], list
+	}
+	c.PeerUpload, c.PeerUploads = rates("Peer upload (u)", f.PeerUpload)
 	c.SeedUpload = size("Server upload (u_s)", f.SeedUpload, false)
-	c.PeerDownload = size("Peer download (d)", f.PeerDownload, true)
+	c.PeerDownload, c.PeerDownloads = rates("Peer download (d)", f.PeerDownload)
 	c.Mode = lab.PeerToPeer
 	if f.Mode == labModeNames[1] {
 		c.Mode = lab.ClientServer
@@ -126,7 +149,10 @@ func (f labForm) config() (lab.Config, error) {
 	if err != nil {
 		return c, err
 	}
-	if c.Mode == lab.PeerToPeer && c.PeerUpload == 0 && c.FreeRiders < 1 {
+	if c.Mode == lab.PeerToPeer && c.FreeRiders < 1 && slices.Contains(c.UploadPattern(), 0) {
+		if len(c.PeerUploads) > 1 {
+			return c, problem("Peer upload (u): in peer-to-peer every rate in the list must be above 0; use free riders for peers that upload nothing.")
+		}
 		return c, problem("Peer upload (u): peer-to-peer needs a rate; use 100 % free riders for peers that upload nothing.")
 	}
 	if e := c.Validate(); e != nil {

@@ -61,7 +61,8 @@ type labWindow struct {
 	sweepStatus             *widget.Label
 	sweepChart              *canvas.Image
 	sweepCSV, sweepPlot     *widget.Button
-	runCfg                  lab.Config // the run (or sweep base) in progress or last finished
+	exp                     labExperiment // the Experiment tab
+	runCfg                  lab.Config    // the run (or sweep base) in progress or last finished
 	view                    *lab.LiveView
 	copies                  []int
 	rare                    []bool
@@ -117,8 +118,8 @@ func (w *labWindow) buildForm() {
 	}
 	w.peers = entry("e.g. 10")
 	w.fileSize = entry("e.g. 8 MiB")
-	w.peerUp, w.seedUp = entry("per second, e.g. 800 KiB"), entry("per second, e.g. 8 MiB")
-	w.peerDown = entry("per second; 0 = unlimited")
+	w.peerUp, w.seedUp = entry("per second, e.g. 800 KiB, or 512 KiB, 1 MiB for each peer in turn"), entry("per second, e.g. 8 MiB")
+	w.peerDown = entry("per second; 0 = unlimited; a list for each peer in turn")
 	w.freeRiders = entry("0 to 100")
 	w.chunk = widget.NewSelect(labChunkNames, nil)
 	w.mode = widget.NewSelect(labModeNames, nil)
@@ -157,7 +158,8 @@ func (w *labWindow) formBox() fyne.CanvasObject {
 	)
 	return container.NewVBox(
 		hint("Every peer is a real engine on 127.0.0.1, meeting the others through a local tracker. The defaults are the textbook example scaled from an hour to seconds."),
-		form, w.leave, w.seedLeaves)
+		form, w.leave, w.seedLeaves,
+		hint("Peer rates take a list, e.g. 512 KiB, 1 MiB, 2 MiB: peer 1 gets the first, peer 2 the second, and so on round again, so peers have their own u_i and d_i."))
 }
 
 // form reads the fields.
@@ -242,8 +244,8 @@ func (w *labWindow) buildViews() {
 	w.notes = widget.NewLabel("")
 	w.notes.Wrapping = fyne.TextWrapWord
 	w.notes.Importance = widget.WarningImportance
-	w.results = newTextTable([]string{"Node", "Completed", "Download time", "Uploaded", "Share ratio", "Upload use", "Unchoked by others (tft / opt / seed / all)"},
-		[]float32{150, 100, 120, 110, 100, 100, 320})
+	w.results = newTextTable([]string{"Node", "Rates u_i / d_i", "Completed", "Download time", "Uploaded", "Share ratio", "Upload use", "Unchoked by others (tft / opt / seed / all)"},
+		[]float32{150, 190, 100, 120, 110, 100, 100, 320})
 	w.exportCSV = widget.NewButtonWithIcon("Export CSV…", theme.DocumentSaveIcon(), w.saveRunCSV)
 	w.savePlot = widget.NewButtonWithIcon("Save plot…", theme.DocumentSaveIcon(), w.saveRunPlot)
 	resultTop := container.NewVBox(w.summary, w.notes, container.NewHBox(w.exportCSV, w.savePlot))
@@ -266,6 +268,7 @@ func (w *labWindow) buildViews() {
 		container.NewTabItem("Choking", container.NewBorder(chokeHint, nil, nil, nil, chokeSplit)),
 		container.NewTabItem("Result", container.NewBorder(resultTop, nil, nil, nil, w.results.Table)),
 		container.NewTabItem("Sweep", container.NewBorder(sweepTop, nil, nil, nil, w.sweepChart)),
+		container.NewTabItem("Experiment", w.buildExperiment()),
 	)
 	w.tabs.OnSelected = func(*container.TabItem) {
 		// The graph missed the samples while its tab was hidden: show the first one without bold
@@ -342,6 +345,7 @@ func showChart(img *canvas.Image, fig **lab.Chart, c *lab.Chart) {
 func (w *labWindow) themeChanged() {
 	showChart(w.completion, &w.completionFig, w.completionFig)
 	showChart(w.sweepChart, &w.sweepFig, w.sweepFig)
+	showChart(w.exp.chart, &w.exp.fig, w.exp.fig)
 	w.legend()
 	w.matrix.Refresh()
 	w.util.Refresh()
@@ -353,7 +357,7 @@ func (w *labWindow) themeChanged() {
 
 // setRunning switches the controls between "a run goes" and "idle".
 func (w *labWindow) setRunning(on bool) {
-	for _, b := range []*widget.Button{w.startBtn, w.sweepBtn, w.resetBtn} {
+	for _, b := range []*widget.Button{w.startBtn, w.sweepBtn, w.resetBtn, w.exp.run} {
 		setEnabled(b, !on)
 	}
 	setEnabled(w.stopBtn, on)
@@ -669,7 +673,7 @@ func (w *labWindow) showResult() {
 			use = fmt.Sprintf("%.0f %%", 100*n.Utilisation)
 		}
 		u := n.Unchoked
-		rows[i] = []string{n.Name, completed, took, sizeText(n.Uploaded), share, use,
+		rows[i] = []string{n.Name, nodeRates(n), completed, took, sizeText(n.Uploaded), share, use,
 			fmt.Sprintf("%d / %d / %d / %d", u.Reciprocal, u.Optimistic, u.BySeeder, u.Everyone)}
 	}
 	w.results.SetRows(rows)
@@ -724,6 +728,7 @@ func (w *labWindow) reset() {
 	showChart(w.sweepChart, &w.sweepFig, nil)
 	w.sweepCSV.Disable()
 	w.sweepPlot.Disable()
+	w.clearExperiment()
 	w.status.SetText("Set up an experiment and press Start.")
 }
 

@@ -22,6 +22,9 @@ type LabOptions struct {
 	// Sweep, when set ("1:30:5"), runs both modes for each N in the range
 	// instead of one run.
 	Sweep string
+	// Experiment, when set, runs that experiment's variants one after
+	// another (lab.Compare) and prints them side by side.
+	Experiment lab.Experiment
 	// CSV and Plot are files to write ("" = none). One run also writes its
 	// samples over time to NAME-timeline.csv beside the CSV. The plot is SVG or PNG by
 	// its extension: the textbook figure for a sweep, the swarm over time
@@ -36,6 +39,9 @@ type LabOptions struct {
 func Lab(ctx context.Context, stdout, stderr io.Writer, opts LabOptions) error {
 	if err := checkPlotPath(opts.Plot); err != nil {
 		return err
+	}
+	if opts.Experiment != 0 {
+		return labCompare(ctx, stdout, stderr, opts)
 	}
 	if opts.Sweep != "" {
 		return labSweep(ctx, stdout, stderr, opts)
@@ -131,13 +137,18 @@ func describeLab(c lab.Config, sweep bool) string {
 	} else {
 		fmt.Fprintf(&b, "Swarm Lab: %s, N = %d peers, F = %s in chunks of %s\n", modeText(c.Mode), c.Peers, humanize.IBytes(uint64(c.FileSize)), humanize.IBytes(uint64(c.PieceLength)))
 	}
-	down := rateText(c.PeerDownload)
-	if c.PeerDownload <= 0 {
-		down = "unlimited"
+	ups, downs := c.UploadPattern(), c.DownloadPattern()
+	down := lab.RatesText(downs)
+	if len(downs) > 1 {
+		down = "{" + down + "}, peers in turn"
 	}
-	fmt.Fprintf(&b, "  rates: u = %s per peer, u_s = %s, d = %s", rateText(c.PeerUpload), rateText(c.SeedUpload), down)
-	if c.PeerUpload > 0 {
-		fmt.Fprintf(&b, " (F/u = %s)", secondsText(time.Duration(float64(c.FileSize)/float64(c.PeerUpload)*float64(time.Second))))
+	if len(ups) > 1 {
+		fmt.Fprintf(&b, "  rates: u_i = {%s}, peers in turn; u_s = %s, d = %s", lab.RatesText(ups), rateText(c.SeedUpload), down)
+	} else {
+		fmt.Fprintf(&b, "  rates: u = %s per peer, u_s = %s, d = %s", rateText(c.PeerUpload), rateText(c.SeedUpload), down)
+		if c.PeerUpload > 0 {
+			fmt.Fprintf(&b, " (F/u = %s)", secondsText(time.Duration(float64(c.FileSize)/float64(c.PeerUpload)*float64(time.Second))))
+		}
 	}
 	fmt.Fprintf(&b, "\n  policies: picker %s, choking %s", lab.StrategyName(c.Picker), chokingText(c.Choking))
 	var extra []string
@@ -163,7 +174,7 @@ func describeLab(c lab.Config, sweep bool) string {
 func printLabRun(w io.Writer, r *lab.Result) {
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "node\tup rate\tjoined\tcomplete\tuploaded\tshare\tutil.\tunchoked by others: tft/opt/seeder/all\t")
+	fmt.Fprintln(tw, "node\tup rate\tdown rate\tjoined\tcomplete\tuploaded\tshare\tutil.\tunchoked by others: tft/opt/seeder/all\t")
 	for _, n := range r.Nodes {
 		name := n.Name
 		switch {
@@ -197,7 +208,11 @@ func printLabRun(w io.Writer, r *lab.Result) {
 			u := n.Unchoked
 			unchoked = fmt.Sprintf("%d/%d/%d/%d", u.Reciprocal, u.Optimistic, u.BySeeder, u.Everyone)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", name, rateText(n.UploadRate), secondsText(n.JoinedAt), complete,
+		down := "-"
+		if !n.Server {
+			down = lab.RatesText([]int64{n.DownloadRate})
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", name, rateText(n.UploadRate), down, secondsText(n.JoinedAt), complete,
 			humanize.IBytes(uint64(n.Uploaded)), share, util, unchoked)
 	}
 	tw.Flush()

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -100,6 +101,11 @@ type Config struct {
 	// u_s and PeerDownload every peer's download rate d_i, in bytes/s. The
 	// server's download is not limited (it downloads nothing).
 	PeerUpload, SeedUpload, PeerDownload int64
+	// PeerUploads and PeerDownloads, when not empty, give the peers their
+	// own rates instead of PeerUpload and PeerDownload: peer i (1-based)
+	// gets element (i-1) mod len, so {512 KiB/s, 1 MiB/s} alternates slow
+	// and fast peers whatever N is. See PeerUploadRate, PeerDownloadRate.
+	PeerUploads, PeerDownloads []int64
 	// Mode: peer-to-peer, or client-server (peers never upload).
 	Mode Mode
 	// Picker chooses the next pieces (rarest first, random, sequential).
@@ -214,10 +220,10 @@ func (c *Config) Validate() error {
 	if c.SeedUpload <= 0 {
 		errs = append(errs, errors.New("server upload rate: must be set (an unlimited server has no bound to compare with)"))
 	}
-	if c.Mode == PeerToPeer && c.PeerUpload <= 0 && c.FreeRiders < 1 {
-		errs = append(errs, errors.New("peer upload rate: must be set in p2p mode (use -freeriders 1 for peers that upload nothing)"))
+	if c.Mode == PeerToPeer && c.FreeRiders < 1 && slices.ContainsFunc(c.UploadPattern(), func(u int64) bool { return u <= 0 }) {
+		errs = append(errs, errors.New("peer upload rate: must be set (above 0) for every peer in p2p mode (use -freeriders 1 for peers that upload nothing)"))
 	}
-	if c.PeerDownload < 0 || c.PeerUpload < 0 {
+	if slices.ContainsFunc(c.UploadPattern(), func(u int64) bool { return u < 0 }) || slices.ContainsFunc(c.DownloadPattern(), func(d int64) bool { return d < 0 }) {
 		errs = append(errs, errors.New("rates: must not be negative (0 download means unlimited)"))
 	}
 	if c.FreeRiders < 0 || c.FreeRiders > 1 {
@@ -234,9 +240,9 @@ func (c *Config) Validate() error {
 // the peers' uploads do not count at all.
 func (c *Config) Bound() Bound {
 	if c.Mode == ClientServer {
-		return ClientServerBound(c.FileSize, c.Peers, float64(c.SeedUpload), float64(c.PeerDownload))
+		return ClientServerBound(c.FileSize, c.Peers, float64(c.SeedUpload), float64(c.MinDownload()))
 	}
-	return PeerToPeerBound(c.FileSize, float64(c.SeedUpload), float64(c.PeerDownload), c.peerUploads())
+	return PeerToPeerBound(c.FileSize, float64(c.SeedUpload), float64(c.MinDownload()), c.peerUploads())
 }
 
 // Floor is the bound with the rate limiters' initial allowance taken off:
@@ -246,7 +252,7 @@ func (c *Config) Bound() Bound {
 func (c *Config) Floor() time.Duration {
 	f := float64(c.FileSize)
 	seed := float64(c.SeedUpload)
-	down := float64(c.PeerDownload)
+	down := float64(c.MinDownload())
 	floor := (f - limiterBurst(down)) / down
 	if down <= 0 {
 		floor = 0
@@ -276,12 +282,56 @@ func limiterBurst(rate float64) float64 {
 	return max(rate/10, 4*16<<10)
 }
 
+// UploadPattern is the peers' upload rates as configured: PeerUploads when
+// set, else PeerUpload alone. Peers take them in turn.
+func (c *Config) UploadPattern() []int64 {
+	if len(c.PeerUploads) > 0 {
+		return c.PeerUploads
+	}
+	return []int64{c.PeerUpload}
+}
+
+// DownloadPattern is the peers' download rates as configured, like
+// UploadPattern (0 = unlimited).
+func (c *Config) DownloadPattern() []int64 {
+	if len(c.PeerDownloads) > 0 {
+		return c.PeerDownloads
+	}
+	return []int64{c.PeerDownload}
+}
+
+// PeerUploadRate is the configured upload rate u_i of peer i (0-based),
+// before free riders and client-server mode take it away.
+func (c *Config) PeerUploadRate(i int) int64 {
+	p := c.UploadPattern()
+	return p[i%len(p)]
+}
+
+// PeerDownloadRate is the download rate d_i of peer i (0-based); 0 means
+// unlimited.
+func (c *Config) PeerDownloadRate(i int) int64 {
+	p := c.DownloadPattern()
+	return p[i%len(p)]
+}
+
+// MinDownload is d_min, the slowest limited download among the N peers;
+// 0 when none is limited.
+func (c *Config) MinDownload() int64 {
+	var m int64
+	for i := range max(c.Peers, 1) {
+		if d := c.PeerDownloadRate(i); d > 0 && (m == 0 || d < m) {
+			m = d
+		}
+	}
+	return m
+}
+
 // peerUploads is u_i for every peer: 0 for free riders.
 func (c *Config) peerUploads() []float64 {
 	out := make([]float64, c.Peers)
 	for i := range out {
 		if !c.isFreeRider(i) {
-			out[i] = float64(c.PeerUpload)
+			out[i] = float64(c.PeerUploadRate(i))
 		}
 	}
 	return out

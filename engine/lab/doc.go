@@ -29,7 +29,12 @@
 // selection, tit-for-tat versus uploading to everyone, free riders, peers
 // that leave on completion, a server that leaves early, late joiners.
 // Sweep runs both modes over a range of N for the textbook figure, and
-// SweepChart draws it (SVG or PNG, no plotting library).
+// SweepChart draws it (SVG or PNG, no plotting library). Compare runs the
+// variants of one of the other teaching experiments (Experiments: piece
+// pickers, free riders, leaving) one after another, and ComparisonTable,
+// WriteCompareCSV and CompareChart line them up side by side. Peers may
+// have their own rates (Config.PeerUploads, PeerDownloads); the bounds
+// use the actual u_i and d_min.
 //
 // Honesty. The bound is a floor that only a perfect fluid schedule
 // reaches; a real swarm pays for start-up (nobody has a piece to trade yet),

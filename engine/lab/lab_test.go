@@ -74,8 +74,10 @@ func TestRunMeetsTheBound(t *testing.T) {
 					t.Errorf("peer-to-peer: peers uploaded only %d bytes in all, want at least one copy", peerUploads)
 				}
 			}
-			if server.Utilisation < 0.5 || server.Utilisation > 1.2 {
-				t.Errorf("the server used %.0f%% of its upload rate, want 50%% to 120%%", 100*server.Utilisation)
+			// A run may take up to 3 times the bound on a busy machine (see
+			// above), so the server may use as little as a third of its rate.
+			if server.Utilisation < 0.3 || server.Utilisation > 1.2 {
+				t.Errorf("the server used %.0f%% of its upload rate, want 30%% to 120%%", 100*server.Utilisation)
 			}
 			if len(res.Timeline) < 2 || res.Timeline[len(res.Timeline)-1].Complete != 5 {
 				t.Errorf("the timeline (%d samples) does not end with 5 complete peers", len(res.Timeline))

@@ -90,7 +90,7 @@ func SweepChart(base Config, points []SweepPoint) Chart {
 		maxN = max(maxN, p.Peers)
 	}
 	c := Chart{
-		Title:  fmt.Sprintf("Distribution time vs N (F = %s, u = %s, u_s = %s)", sizeText(base.FileSize), rateText(base.PeerUpload), rateText(base.SeedUpload)),
+		Title:  fmt.Sprintf("Distribution time vs N (F = %s, u = %s, u_s = %s)", sizeText(base.FileSize), RatesText(base.UploadPattern()), rateText(base.SeedUpload)),
 		XLabel: "N (peers)",
 		YLabel: "D (s)",
 	}
