@@ -334,9 +334,7 @@ func downloadCommand(ctx context.Context, args []string) error {
 	fs.Var(&up, "up-limit", "upload rate limit, e.g. 1MiB/s (0 = unlimited)")
 	fs.Var(&down, "down-limit", "download rate limit, e.g. 5MiB/s (0 = unlimited)")
 	fs.StringVar(&opts.State, "state", "", "resume database FILE: a later run with the same FILE continues where this one stopped")
-	var bootstrap stringList
-	fs.BoolVar(&opts.NoDHT, "no-dht", false, "do not use the DHT to find peers")
-	fs.Var(&bootstrap, "dht-bootstrap", "HOST:PORT of a DHT node to join through, instead of the public routers (repeatable)")
+	dhtFlags := cli.DHTFlags(fs, "do not use the DHT to find peers")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -348,7 +346,7 @@ func downloadCommand(ctx context.Context, args []string) error {
 		return err
 	}
 	opts.Peers = peers
-	opts.DHTBootstrap = bootstrap
+	opts.NoDHT, opts.DHTBootstrap, opts.DHTSameIP = dhtFlags.NoDHT, dhtFlags.Bootstrap, dhtFlags.SameIP
 	opts.UpLimit, opts.DownLimit = int64(up), int64(down)
 	return cli.Download(ctx, os.Stdout, os.Stderr, opts)
 }
@@ -364,9 +362,7 @@ func seedCommand(ctx context.Context, args []string) error {
 	fs.Var(&peers, "peer", "HOST:PORT of a peer to connect to (repeatable)")
 	fs.Var(&up, "up-limit", "upload rate limit, e.g. 1MiB/s (0 = unlimited)")
 	fs.StringVar(&opts.State, "state", "", "resume database FILE: a later run with the same FILE skips re-hashing unchanged files")
-	var bootstrap stringList
-	fs.BoolVar(&opts.NoDHT, "no-dht", false, "do not announce the torrent on the DHT")
-	fs.Var(&bootstrap, "dht-bootstrap", "HOST:PORT of a DHT node to join through, instead of the public routers (repeatable)")
+	dhtFlags := cli.DHTFlags(fs, "do not announce the torrent on the DHT")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -378,7 +374,7 @@ func seedCommand(ctx context.Context, args []string) error {
 		return err
 	}
 	opts.Peers = peers
-	opts.DHTBootstrap = bootstrap
+	opts.NoDHT, opts.DHTBootstrap, opts.DHTSameIP = dhtFlags.NoDHT, dhtFlags.Bootstrap, dhtFlags.SameIP
 	opts.UpLimit = int64(up)
 	return cli.Seed(ctx, os.Stdout, os.Stderr, opts)
 }

@@ -39,6 +39,11 @@ type Config struct {
 	// listener's number). The desktop app and the command line pass
 	// dht.DefaultConfig(); nil, as in tests, means no DHT.
 	DHT *dht.Config
+	// DHTSaveInterval is how often the running client saves the DHT
+	// routing table, so that a crash or a kill loses little of it; the
+	// first save comes a quarter of it after start, once the table has
+	// nodes. Zero means DefaultDHTSaveInterval (see dht.go).
+	DHTSaveInterval time.Duration
 	// Logger receives the engine's and the client's logs; nil means
 	// slog.Default().
 	Logger *slog.Logger
@@ -78,6 +83,7 @@ type Client struct {
 
 	dhtLookupsMu sync.Mutex
 	dhtLookups   []*dhtLookupRecord // newest first, at most DHTLookupsKept (see dht.go)
+	dhtSave      dhtSaver           // run's goroutine, then Close (see dht.go)
 }
 
 // New opens the database (moving a damaged one aside), restores every
@@ -290,10 +296,10 @@ func (c *Client) Close() error {
 	wg.Wait()
 	// The torrents are stopped, so each checkpoint is the set synced at stop.
 	errs = append(errs, c.saveProgress())
-	if node := c.session.DHT(); node != nil {
-		if err := c.store.SaveDHTNodes(node.MarshalNodes()); err != nil {
-			errs = append(errs, fmt.Errorf("save the DHT routing table: %w", err))
-		}
+	// The run loop has ended, so the saver is ours. (It also saved while
+	// running: a crash loses at most DHTSaveInterval of the table.)
+	if err := c.saveDHT(); err != nil {
+		errs = append(errs, err)
 	}
 	errs = append(errs, c.session.Close(), c.store.Close())
 	return errors.Join(errs...)
@@ -326,6 +332,7 @@ func (c *Client) run() {
 			return
 		case now := <-ticker.C:
 			c.refresh(now)
+			c.saveDHTIfDue(now)
 			if now.Sub(lastSave) >= c.cfg.SaveInterval {
 				lastSave = now
 				if err := c.saveProgress(); err != nil {

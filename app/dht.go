@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"encoding/hex"
 	"errors"
@@ -15,7 +16,8 @@ import (
 )
 
 // The DHT as the teaching window shows it: the node's routing table (DHTView) and lookups the
-// user starts and watches fill in (DHTLookup, DHTLookups).
+// user starts and watches fill in (DHTLookup, DHTLookups). And the routing table saved through
+// persist while the client runs (dhtSaver) and at Close, for the next start to bootstrap from.
 
 // ErrDHTOff is DHTView's and DHTLookup's error when the client runs no DHT node.
 var ErrDHTOff = errors.New("the DHT is off: turn it on in Settings (Enable DHT) and restart Swarmscope")
@@ -164,4 +166,64 @@ func (c *Client) DHTLookup(ctx context.Context, target string) (*dht.LookupTrace
 		}
 	}()
 	return trace, nil
+}
+
+// DefaultDHTSaveInterval is how often a running client saves its DHT routing table when
+// Config.DHTSaveInterval is zero; the first save comes a quarter of it (3 min) after start.
+const DefaultDHTSaveInterval = 12 * time.Minute
+
+// dhtSaver is when the routing table is next saved and what was saved last.
+type dhtSaver struct {
+	next time.Time // zero until the run loop's first tick
+	last []byte    // the bytes saved last by this client; nil: none yet
+}
+
+// saveDHTIfDue saves the routing table when its time has come: a quarter of the interval after
+// start, then every interval. A table with no live node is not saved (it would replace a
+// useful saved one with nothing): the next try comes a quarter interval later. It runs on the
+// run loop.
+func (c *Client) saveDHTIfDue(now time.Time) {
+	every := c.cfg.DHTSaveInterval
+	if every <= 0 {
+		every = DefaultDHTSaveInterval
+	}
+	switch {
+	case c.session.DHT() == nil:
+		return
+	case c.dhtSave.next.IsZero():
+		c.dhtSave.next = now.Add(every / 4)
+		return
+	case now.Before(c.dhtSave.next):
+		return
+	}
+	s := c.session.DHT().Stats()
+	if s.Good+s.Questionable == 0 {
+		c.dhtSave.next = now.Add(every / 4)
+		return
+	}
+	c.dhtSave.next = now.Add(every)
+	if err := c.saveDHT(); err != nil {
+		c.log.Warn("saving the DHT routing table failed", "err", err)
+	}
+}
+
+// saveDHT saves the DHT node's routing table through persist unless it holds no live node or
+// is what this client saved last. Only the run loop, and Close after it, call it.
+func (c *Client) saveDHT() error {
+	node := c.session.DHT()
+	if node == nil {
+		return nil
+	}
+	if s := node.Stats(); s.Good+s.Questionable == 0 {
+		return nil
+	}
+	data := node.MarshalNodes()
+	if bytes.Equal(data, c.dhtSave.last) {
+		return nil
+	}
+	if err := c.store.SaveDHTNodes(data); err != nil {
+		return fmt.Errorf("save the DHT routing table: %w", err)
+	}
+	c.dhtSave.last = data
+	return nil
 }

@@ -37,14 +37,19 @@ type DownloadOptions struct {
 	// (see state.go).
 	State string
 	// NoDHT turns the DHT off; DHTBootstrap, when set, replaces the public
-	// bootstrap routers ("host:port" each).
+	// bootstrap routers ("host:port" each). DHTSameIP lets the routing
+	// table hold several nodes of one IP (dht.Config.AllowSameIP); it is
+	// implied when every DHTBootstrap address is loopback or private.
 	NoDHT        bool
 	DHTBootstrap []string
+	DHTSameIP    bool
 }
 
 // dhtConfig is the session's DHT for the command line: the public network
-// (or the given bootstrap nodes) unless off.
-func dhtConfig(off bool, bootstrap []string) *dht.Config {
+// (or the given bootstrap nodes) unless off. Several nodes may share an IP
+// with sameIP, or when every bootstrap node is on loopback or a private
+// network (a classroom DHT on one machine or one LAN).
+func dhtConfig(off bool, bootstrap []string, sameIP bool) *dht.Config {
 	if off {
 		return nil
 	}
@@ -53,6 +58,7 @@ func dhtConfig(off bool, bootstrap []string) *dht.Config {
 	if len(bootstrap) > 0 {
 		cfg.BootstrapNodes = append([]string(nil), bootstrap...)
 	}
+	cfg.AllowSameIP = sameIP || localBootstrap(bootstrap)
 	return &cfg
 }
 
@@ -88,7 +94,7 @@ func Download(ctx context.Context, stdout, stderr io.Writer, opts DownloadOption
 		ListenAddr:    listenAddr(opts.ListenHost, opts.Port),
 		UploadLimit:   opts.UpLimit,
 		DownloadLimit: opts.DownLimit,
-		DHT:           dhtConfig(opts.NoDHT, opts.DHTBootstrap),
+		DHT:           dhtConfig(opts.NoDHT, opts.DHTBootstrap, opts.DHTSameIP),
 		Logger:        slog.Default(),
 	})
 	if err != nil {

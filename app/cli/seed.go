@@ -24,9 +24,11 @@ type SeedOptions struct {
 	// State, when set, is a resume database (see state.go).
 	State string
 	// NoDHT keeps the torrent off the DHT; DHTBootstrap replaces the
-	// public bootstrap routers. Private torrents never use the DHT.
+	// public bootstrap routers; DHTSameIP as in DownloadOptions. Private
+	// torrents never use the DHT.
 	NoDHT        bool
 	DHTBootstrap []string
+	DHTSameIP    bool
 }
 
 // Seed verifies the data in opts.Dir and seeds whatever pieces are good
@@ -47,7 +49,7 @@ func Seed(ctx context.Context, stdout, stderr io.Writer, opts SeedOptions) error
 	session, err := torrent.NewSession(torrent.Config{
 		ListenAddr:  listenAddr(opts.ListenHost, opts.Port),
 		UploadLimit: opts.UpLimit,
-		DHT:         dhtConfig(opts.NoDHT || mi.Info.Private, opts.DHTBootstrap),
+		DHT:         dhtConfig(opts.NoDHT || mi.Info.Private, opts.DHTBootstrap, opts.DHTSameIP),
 		Logger:      slog.Default(),
 	})
 	if err != nil {

@@ -115,7 +115,7 @@ func downloadWithState(ctx context.Context, stdout, stderr io.Writer, opts Downl
 	}
 	c, id, err := stateRun{state: opts.State, torrent: opts.Torrent, dir: opts.Dir,
 		listen: listenAddr(opts.ListenHost, opts.Port), peers: opts.Peers,
-		upLimit: opts.UpLimit, downLimit: opts.DownLimit, dht: dhtConfig(opts.NoDHT, opts.DHTBootstrap)}.open()
+		upLimit: opts.UpLimit, downLimit: opts.DownLimit, dht: dhtConfig(opts.NoDHT, opts.DHTBootstrap, opts.DHTSameIP)}.open()
 	if err != nil {
 		return err
 	}
@@ -165,7 +165,7 @@ func downloadWithState(ctx context.Context, stdout, stderr io.Writer, opts Downl
 func seedWithState(ctx context.Context, stdout, stderr io.Writer, opts SeedOptions) error {
 	c, id, err := stateRun{state: opts.State, torrent: opts.Torrent, dir: opts.Dir,
 		listen: listenAddr(opts.ListenHost, opts.Port), peers: opts.Peers, upLimit: opts.UpLimit,
-		dht: dhtConfig(opts.NoDHT, opts.DHTBootstrap)}.open()
+		dht: dhtConfig(opts.NoDHT, opts.DHTBootstrap, opts.DHTSameIP)}.open()
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,11 @@ const (
 	refreshesPerPass = 2
 	// bootstrapTimeout bounds one bootstrap run started by maintenance.
 	bootstrapTimeout = 30 * time.Second
+	// emptyTableRetry is the first wait before the next maintenance pass
+	// while the routing table is empty (the bootstrap nodes did not answer
+	// yet, e.g. a classroom hub started after us); it doubles on each empty
+	// pass up to maintenanceInterval.
+	emptyTableRetry = 2 * time.Second
 )
 
 // bootstrapRun is one bootstrap in progress; callers that arrive while it
@@ -39,6 +44,9 @@ func (n *Node) Bootstrap(ctx context.Context) error {
 		run.err = n.runBootstrap(ctx)
 		n.mu.Lock()
 		n.bootstrap = nil
+		if run.err == nil {
+			n.notifyJoinedLocked()
+		}
 		n.mu.Unlock()
 		close(run.done)
 		return run.err
@@ -99,14 +107,27 @@ func (n *Node) runBootstrap(ctx context.Context) error {
 }
 
 // maintain runs the periodic upkeep until the node closes or ctx ends
-// (which closes the node).
+// (which closes the node). While the table is empty and there is something to bootstrap from, the
+// next pass comes sooner: after emptyTableRetry, doubling up to
+// maintenanceInterval.
 func (n *Node) maintain(ctx context.Context) {
-	tick := time.NewTicker(maintenanceInterval)
-	defer tick.Stop()
+	timer := time.NewTimer(maintenanceInterval)
+	defer timer.Stop()
+	retry := emptyTableRetry
 	for {
 		n.maintenancePass()
+		wait := maintenanceInterval
+		n.mu.Lock()
+		empty := n.table.Len() == 0 && (len(n.cfg.BootstrapNodes) > 0 || len(n.saved) > 0)
+		n.mu.Unlock()
+		if empty {
+			wait, retry = retry, min(2*retry, maintenanceInterval)
+		} else {
+			retry = emptyTableRetry
+		}
+		timer.Reset(wait)
 		select {
-		case <-tick.C:
+		case <-timer.C:
 		case <-n.ctx.Done():
 			return
 		case <-ctx.Done():

@@ -55,6 +55,7 @@ type Node struct {
 	closed      bool // no new goroutines may start
 	bootstrap   *bootstrapRun
 	backgrounds chan struct{} // semaphore for background pings
+	joined      chan struct{} // closed and replaced on each join (see Joined)
 
 	stats     counters
 	clockSkew atomic.Int64 // nanoseconds added to time.Now; tests only
@@ -116,7 +117,28 @@ func New(cfg Config) (*Node, error) {
 		nextTID:     uint16(mathrand.Uint32()),
 		pinging:     make(map[netip.AddrPort]bool),
 		backgrounds: make(chan struct{}, maxBackgroundPings),
+		joined:      make(chan struct{}),
 	}, nil
+}
+
+// Joined returns a channel that is closed the next time the node joins
+// the network: when its routing table, empty until then, gets its first
+// node, and when a bootstrap succeeds. Torrents wait on it so that an
+// announce or a lookup that failed for want of nodes is retried as soon as
+// there is someone to ask, not at its next interval. Take the channel
+// before the work it should interrupt; once it is closed, call Joined
+// again for the next join.
+func (n *Node) Joined() <-chan struct{} {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.joined
+}
+
+// notifyJoinedLocked closes the channel Joined handed out and makes the
+// next one; n.mu is held.
+func (n *Node) notifyJoinedLocked() {
+	close(n.joined)
+	n.joined = make(chan struct{})
 }
 
 // ID returns the node's id.
@@ -316,7 +338,11 @@ func (n *Node) query(ctx context.Context, to NodeAddr, method string, args *quer
 			// gone (or changed id); stop handing it out.
 			n.table.Remove(to.ID)
 		}
+		wasEmpty := n.table.Len() == 0
 		res := n.table.Insert(NodeAddr{ID: id, Addr: to.Addr}, n.now())
+		if wasEmpty && res.Added {
+			n.notifyJoinedLocked()
+		}
 		n.mu.Unlock()
 		n.pingInBackground(res.Ping...)
 		return msg.R, nil

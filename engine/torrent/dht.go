@@ -14,8 +14,12 @@ import (
 // The session's DHT node (Config.DHT) and each torrent's use of it: a
 // goroutine per non-private torrent announces it every dhtAnnounceInterval
 // and runs get_peers lookups while the loop wants peers (a magnet link at
-// once, other torrents when they run short). Peers found arrive on the
-// loop's foundPeers channel with SourceDHT.
+// once, other torrents when they run short). Lookups that find nobody and
+// announces that fail are retried after a short back-off (2 s, 4 s, 8 s …
+// up to the normal interval) and at once when the node joins the network,
+// so a torrent started before its routing table filled, or before the
+// seeder announced, does not wait a whole interval. Peers found arrive on
+// the loop's foundPeers channel with SourceDHT.
 
 const (
 	// dhtAnnounceInterval: how often a torrent tells the DHT we have it.
@@ -25,6 +29,13 @@ const (
 	// at all (a magnet link nobody answered yet).
 	dhtLookupInterval      = 5 * time.Minute
 	dhtLookupIntervalAlone = time.Minute
+	// dhtRetryFirst is the first wait before retrying a lookup that found
+	// nobody or an announce that failed (see runDHT); it doubles with each
+	// failure, up to the normal interval.
+	dhtRetryFirst = 2 * time.Second
+	// dhtMinWait is the least time between two wake-ups of the goroutine
+	// by its timer.
+	dhtMinWait = time.Second
 	// dhtAddNodeTimeout bounds the ping that checks a node a peer told us
 	// of with a port message.
 	dhtAddNodeTimeout = 10 * time.Second
@@ -114,6 +125,16 @@ func (t *Torrent) updateDHTWant() {
 }
 
 // runDHT is the torrent's DHT goroutine.
+//
+// A lookup that found nobody, while we want peers, is retried soon: after
+// dhtRetryFirst, doubling with each lookup that still leaves the torrent
+// without peers, up to the normal interval (dhtLookupIntervalAlone with no
+// peers, dhtLookupInterval with some). Once a lookup has found peers and
+// the torrent has peers, the normal interval applies again. A failed
+// announce (say, the routing table was still empty) backs off the same
+// way, up to dhtAnnounceInterval. When the node joins the network (its
+// table gets its first node, a bootstrap succeeds: dht.Node.Joined), what
+// failed is retried at once, without lengthening the back-off.
 func (t *Torrent) runDHT(ctx context.Context, node *dht.Node) {
 	announceEvery, lookupEvery, aloneEvery := dhtAnnounceInterval, dhtLookupInterval, dhtLookupIntervalAlone
 	if o := t.s.cfg.AnnounceInterval; o > 0 {
@@ -121,42 +142,98 @@ func (t *Torrent) runDHT(ctx context.Context, node *dht.Node) {
 		announceEvery, lookupEvery, aloneEvery = o, o, o
 	}
 	var lastLookup, lastAnnounce time.Time
+	// lookupFailures counts the lookups in a row that left the torrent
+	// without peers (none found, or none connected since); announceFailures
+	// the failed announces in a row. lastFound is what the last lookup found.
+	lookupFailures, announceFailures, lastFound := 0, 0, 0
+	joined := node.Joined()
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {
+		rejoined := false
 		select {
 		case <-ctx.Done():
 			return
 		case <-timer.C:
 		case <-t.dhtWake:
+		case <-joined:
+			rejoined = true
 		}
-		every := lookupEvery
-		if s := t.snapshot.Load(); s != nil && len(s.Peers) == 0 {
-			every = aloneEvery
+		// Taken before the work below, so a join while it runs wakes us.
+		joined = node.Joined()
+
+		havePeers := t.hasPeers()
+		if havePeers && lastFound > 0 {
+			lookupFailures = 0
 		}
-		if t.dhtWant.Load() && time.Since(lastLookup) >= every {
+		lookupGap := dhtBackoff(lookupFailures, lookupEvery)
+		if !havePeers {
+			lookupGap = dhtBackoff(lookupFailures, aloneEvery)
+		}
+		want := t.dhtWant.Load()
+		if want && (time.Since(lastLookup) >= lookupGap || (rejoined && lookupFailures > 0)) {
 			lastLookup = time.Now()
-			t.dhtLookup(ctx, node)
+			lastFound = t.dhtLookup(ctx, node)
+			switch {
+			case lastFound > 0 && t.hasPeers():
+				lookupFailures = 0
+			case !rejoined || lookupFailures == 0:
+				// A retry the join brought forward does not lengthen
+				// the back-off: the node may join twice in a moment
+				// (its first node, then the bootstrap's end).
+				lookupFailures++
+			}
 		}
 		if ctx.Err() != nil {
 			return
 		}
-		if time.Since(lastAnnounce) >= announceEvery {
+		announceGap := dhtBackoff(announceFailures, announceEvery)
+		if time.Since(lastAnnounce) >= announceGap || (rejoined && announceFailures > 0) {
 			lastAnnounce = time.Now()
-			if _, err := node.Announce(ctx, t.infoHash, t.s.port, false); err != nil && ctx.Err() == nil {
-				t.log.Debug("DHT announce failed", "err", err)
+			if _, err := node.Announce(ctx, t.infoHash, t.s.port, false); err != nil {
+				if ctx.Err() != nil {
+					return
+				}
+				if !rejoined || announceFailures == 0 {
+					announceFailures++
+				}
+				t.log.Debug("DHT announce failed", "err", err, "retry in", dhtBackoff(announceFailures, announceEvery))
+			} else {
+				announceFailures = 0
 			}
 		}
-		next := time.Until(lastAnnounce.Add(announceEvery))
+		next := time.Until(lastAnnounce.Add(dhtBackoff(announceFailures, announceEvery)))
 		if t.dhtWant.Load() {
-			next = min(next, time.Until(lastLookup.Add(every)))
+			gap := dhtBackoff(lookupFailures, lookupEvery)
+			if !t.hasPeers() {
+				gap = dhtBackoff(lookupFailures, aloneEvery)
+			}
+			next = min(next, time.Until(lastLookup.Add(gap)))
 		}
-		timer.Reset(max(next, time.Second))
+		timer.Reset(max(next, dhtMinWait))
 	}
 }
 
-// dhtLookup runs one get_peers lookup and hands what it finds to the loop.
-func (t *Torrent) dhtLookup(ctx context.Context, node *dht.Node) {
+// dhtBackoff is the wait after failures failed attempts in a row: every
+// when none failed, else dhtRetryFirst doubled for each failure after the
+// first, at most every.
+func dhtBackoff(failures int, every time.Duration) time.Duration {
+	if failures <= 0 {
+		return every
+	}
+	return min(dhtRetryFirst<<min(failures-1, 16), every)
+}
+
+// hasPeers reports whether the last snapshot shows a connected peer; it is
+// safe off the loop.
+func (t *Torrent) hasPeers() bool {
+	s := t.snapshot.Load()
+	return s != nil && len(s.Peers) > 0
+}
+
+// dhtLookup runs one get_peers lookup, hands what it finds to the loop and
+// returns how many peers that was.
+func (t *Torrent) dhtLookup(ctx context.Context, node *dht.Node) int {
 	peers, trace := node.GetPeers(ctx, t.infoHash)
 	found := 0
 	for ap := range peers {
@@ -171,12 +248,13 @@ func (t *Torrent) dhtLookup(ctx context.Context, node *dht.Node) {
 			// GetPeers ends once ctx is done; drain so it is not stuck.
 			for range peers {
 			}
-			return
+			return found
 		}
 	}
 	if err := trace.Err(); err != nil && ctx.Err() == nil {
 		t.log.Debug("DHT lookup failed", "err", err, "peers", found)
 	}
+	return found
 }
 
 // sendDHTPort tells a peer that speaks the DHT where our node listens
