@@ -175,7 +175,9 @@ func (w *mainWindow) runCreate(path string, opts metainfo.CreateOptions) {
 			if ctx.Err() != nil {
 				return // cancelled by the user
 			}
-			progress.SetOnClosed(nil)
+			// Hiding runs the dialog's on-closed callback, cancel: harmless
+			// now that the hashing is over. (SetOnClosed(nil) would not
+			// clear it; Fyne chains callbacks and then calls the nil one.)
 			progress.Hide()
 			cancel()
 			if err != nil {

@@ -194,7 +194,12 @@ func (w *mainWindow) menu() *fyne.MainMenu {
 	labItem.Shortcut = ctrl(fyne.KeyL)
 	dhtItem := fyne.NewMenuItem("DHT…", w.showDHT)
 	dhtItem.Shortcut = ctrl(fyne.KeyD)
-	fileItems = append(fileItems, fyne.NewMenuItemSeparator(), labItem, dhtItem, settings)
+	// Our own Quit: the one Fyne adds would go through the window's close
+	// intercept, which only hides the window when it closes to the tray.
+	quit := fyne.NewMenuItem("Quit", w.fyneApp.Quit)
+	quit.IsQuit = true
+	quit.Shortcut = ctrl(fyne.KeyQ)
+	fileItems = append(fileItems, fyne.NewMenuItemSeparator(), labItem, dhtItem, settings, fyne.NewMenuItemSeparator(), quit)
 	for _, a := range torrent {
 		torrentItems = append(torrentItems, item(a))
 	}
@@ -222,6 +227,7 @@ func (w *mainWindow) addShortcuts() {
 	w.win.Canvas().AddShortcut(ctrl(fyne.KeyComma), func(fyne.Shortcut) { w.showSettings() })
 	w.win.Canvas().AddShortcut(ctrl(fyne.KeyM), func(fyne.Shortcut) { w.moveSelected() })
 	w.win.Canvas().AddShortcut(ctrl(fyne.KeyT), func(fyne.Shortcut) { w.toggleAltLimits() })
+	w.win.Canvas().AddShortcut(ctrl(fyne.KeyQ), func(fyne.Shortcut) { w.fyneApp.Quit() })
 	w.win.Canvas().AddShortcut(ctrl(fyne.KeyL), func(fyne.Shortcut) { w.showLab() })
 	w.win.Canvas().AddShortcut(ctrl(fyne.KeyD), func(fyne.Shortcut) { w.showDHT() })
 	// Ctrl+A (the driver turns it into Select All) selects every shown torrent when no text field
@@ -506,10 +512,14 @@ func (w *mainWindow) moveTo(id metainfo.Hash, dir string) {
 	})
 }
 
+// pauseAll pauses every torrent, not only those the search and filter
+// show (the tray's "Pause all" acts on a hidden window too).
 func (w *mainWindow) pauseAll() {
-	for i := range w.list.model.Len() {
-		id := w.list.model.Row(i).ID
-		w.async("Could not pause a torrent", func() error { return w.be.Pause(id) })
+	for _, r := range w.list.model.rows {
+		if r.Group != groupPaused {
+			id := r.ID
+			w.async("Could not pause a torrent", func() error { return w.be.Pause(id) })
+		}
 	}
 }
 
