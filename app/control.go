@@ -385,6 +385,13 @@ func copyFile(src, dst string) error {
 // SetFilePriority changes one file's priority: Skip stops downloading it
 // (pieces it shares with wanted files still come), High fetches it first.
 func (c *Client) SetFilePriority(id ID, file int, p FilePriority) error {
+	return c.SetFilePriorities(id, []int{file}, p)
+}
+
+// SetFilePriorities gives several files (by FileStatus.Index) the same
+// priority, as for a folder: one record write and one hand-over to the
+// engine however many files change. Nothing changes if any index is wrong.
+func (c *Client) SetFilePriorities(id ID, files []int, p FilePriority) error {
 	if !p.valid() {
 		return fmt.Errorf("%v is not a file priority", p)
 	}
@@ -397,15 +404,19 @@ func (c *Client) SetFilePriority(id ID, file int, p FilePriority) error {
 		c.mu.Unlock()
 		return err
 	}
-	if file < 0 || file >= len(e.mi.Info.Files) {
-		c.mu.Unlock()
-		return fmt.Errorf("%q has no file %d (it has %d)", e.name, file, len(e.mi.Info.Files))
+	for _, file := range files {
+		if file < 0 || file >= len(e.mi.Info.Files) {
+			c.mu.Unlock()
+			return fmt.Errorf("%q has no file %d (it has %d)", e.name, file, len(e.mi.Info.Files))
+		}
 	}
 	prios := make([]int8, len(e.mi.Info.Files))
 	for i := range prios {
 		prios[i] = int8(filePriority(e.rec.FilePriorities, i))
 	}
-	prios[file] = int8(p)
+	for _, file := range files {
+		prios[file] = int8(p)
+	}
 	e.rec.FilePriorities = prios
 	c.mu.Unlock()
 	c.putRecord(e)

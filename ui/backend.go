@@ -29,7 +29,8 @@ type backend interface {
 	// SetSaveDir moves the torrent's files to dir in the background and continues there.
 	SetSaveDir(id metainfo.Hash, dir string) error
 	Remove(id metainfo.Hash, deleteData bool) error
-	SetFilePriority(id metainfo.Hash, file int, p filePriority) error
+	// SetFilePriorities gives the files (fileRow.Index) one priority.
+	SetFilePriorities(id metainfo.Hash, files []int, p filePriority) error
 	// CanMergeTrackers says whether MergeTrackers is available; the duplicate dialog offers
 	// merging only then.
 	CanMergeTrackers() bool
@@ -107,6 +108,7 @@ type trackerRow struct {
 
 // fileRow is one file of the Files tab.
 type fileRow struct {
+	Index    int // the file's position in the torrent (padding files are not listed)
 	Path     string
 	Size     int64
 	Progress float64

@@ -97,7 +97,7 @@ func detailsFromApp(d app.Details) torrentDetails {
 		TotalDown: d.Downloaded, TotalUp: d.Uploaded, Ratio: d.Ratio,
 	}
 	for _, f := range d.Files {
-		out.Files = append(out.Files, fileRow{Path: f.Path, Size: f.Size, Progress: f.Progress, Priority: filePriority(f.Priority)})
+		out.Files = append(out.Files, fileRow{Index: f.Index, Path: f.Path, Size: f.Size, Progress: f.Progress, Priority: filePriority(f.Priority)})
 	}
 	for _, t := range snap.Trackers {
 		msg := t.LastError
@@ -162,8 +162,8 @@ func (b *clientBackend) SetSaveDir(id metainfo.Hash, dir string) error {
 func (b *clientBackend) Remove(id metainfo.Hash, deleteData bool) error {
 	return b.c.Remove(id, deleteData)
 }
-func (b *clientBackend) SetFilePriority(id metainfo.Hash, file int, p filePriority) error {
-	return b.c.SetFilePriority(id, file, app.FilePriority(p))
+func (b *clientBackend) SetFilePriorities(id metainfo.Hash, files []int, p filePriority) error {
+	return b.c.SetFilePriorities(id, files, app.FilePriority(p))
 }
 
 // trackerMerger is the core's MergeTrackers, which the contract names but the core may not have

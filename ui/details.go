@@ -35,7 +35,7 @@ type detailsPane struct {
 	empty    *widget.Label
 }
 
-func newDetailsPane(setPriority func(file int, p filePriority)) *detailsPane {
+func newDetailsPane(setPriority func(files []int, p filePriority)) *detailsPane {
 	d := &detailsPane{
 		general:  newGeneralTab(),
 		peers:    newPeersTab(),

@@ -390,27 +390,134 @@ func (w *mainWindow) showAddMagnetLink(uri string) {
 		}
 		d.Hide()
 		w.rememberDir(dir)
-		uri := strings.TrimSpace(link.Text)
-		opts := addOptions{SaveDir: dir, Paused: !form.start.Checked}
-		go func() {
-			id, err := w.be.AddMagnet(uri, opts)
-			fyne.Do(func() {
-				var dup *duplicateError
-				switch {
-				case errors.As(err, &dup):
-					w.showProblem("Already in the list", "This magnet link's torrent is already in the list; nothing was added.")
-				case err != nil:
-					w.showProblem("Could not add the magnet link", userWords(err))
-				default:
-					w.list.Select(id)
-				}
-			})
-		}()
+		w.addMagnet(strings.TrimSpace(link.Text), addOptions{SaveDir: dir, Paused: !form.start.Checked}, true)
 	})
 	add.Importance = widget.HighImportance
 	d.SetButtons([]fyne.CanvasObject{widget.NewButton("Cancel", d.Hide), add})
 	d.Resize(fyne.NewSize(620, 380))
 	d.Show()
+}
+
+// addMagnet adds the magnet link uri in the background and, when selectIt is set, selects the
+// new torrent. When its torrent is already in the list, it offers to add the link's trackers
+// that torrent lacks (offerMagnetMerge), as a duplicate .torrent file offers its own. Tests wait
+// for it with w.asyncRunning.Wait().
+func (w *mainWindow) addMagnet(uri string, opts addOptions, selectIt bool) {
+	w.asyncRunning.Add(1)
+	go func() {
+		defer w.asyncRunning.Done()
+		id, err := w.be.AddMagnet(uri, opts)
+		var dup *duplicateError
+		var merge magnetDuplicate
+		isDup := errors.As(err, &dup)
+		if isDup {
+			link, _ := metainfo.ParseMagnet(uri) // it parsed before the core found the duplicate
+			merge = decideMagnetDuplicate(w.be, dup.ID, link)
+		}
+		fyne.Do(func() {
+			switch {
+			case isDup:
+				w.offerMagnetMerge(merge)
+			case err != nil:
+				w.showProblem("Could not add the magnet link", userWords(err))
+			case selectIt:
+				w.list.Select(id)
+			}
+		})
+	}()
+}
+
+// magnetDuplicate is what to do about a magnet link whose torrent is already in the list.
+type magnetDuplicate struct {
+	ID   metainfo.Hash
+	Name string
+	// New are the link's trackers (tr=) the torrent does not have yet, in the link's order.
+	New []string
+	// Tiers is what MergeTrackers gets: every tracker of the link, one tier each, in the link's
+	// order (the core skips those the torrent has), as a duplicate .torrent passes its tiers.
+	Tiers [][]string
+	// Offer says to ask whether to add New; when not, Message says why nothing was added.
+	Offer   bool
+	Message string
+}
+
+// maxListedTrackers is how many new trackers the question names before "and N more".
+const maxListedTrackers = 6
+
+// decideMagnetDuplicate compares link's trackers with those of torrent id, already in the list:
+// the trackers of its .torrent (its own magnet link in Details names every one of every tier)
+// and those it announces to. It asks the backend, so call it off the UI goroutine.
+func decideMagnetDuplicate(be backend, id metainfo.Hash, link *metainfo.Magnet) magnetDuplicate {
+	d := magnetDuplicate{ID: id, Name: "This magnet link's torrent"}
+	if link != nil && link.DisplayName != "" {
+		d.Name = link.DisplayName
+	}
+	det, ok := be.Details(id)
+	if ok && det.Snap != nil && det.Snap.Name != "" {
+		d.Name = det.Snap.Name
+	}
+	have := map[string]bool{}
+	if own, err := metainfo.ParseMagnet(det.Magnet); ok && err == nil {
+		for _, u := range own.Trackers {
+			have[u] = true
+		}
+	}
+	for _, tr := range det.Trackers {
+		have[tr.URL] = true
+	}
+	if link != nil {
+		for _, u := range link.Trackers {
+			if u == "" {
+				continue
+			}
+			d.Tiers = append(d.Tiers, []string{u})
+			if !have[u] {
+				have[u] = true
+				d.New = append(d.New, u)
+			}
+		}
+	}
+	already := d.Name + " is already in the list"
+	switch {
+	case len(d.Tiers) == 0 || !ok:
+		d.Message = already + "; nothing was added."
+	case len(d.New) == 0:
+		d.Message = already + ", with every tracker this link names; nothing was added."
+	case det.Magnet == "":
+		// No .torrent yet (a magnet link still fetching its metadata): the core cannot change
+		// its trackers.
+		d.Message = already + " and still fetching its metadata; nothing was added. Add this link " +
+			"again once the metadata has arrived to add its trackers."
+	case !be.CanMergeTrackers():
+		d.Message = already + "; nothing was added."
+	default:
+		d.Offer = true
+	}
+	return d
+}
+
+// offerMagnetMerge asks whether to add a duplicate magnet link's new trackers to the torrent
+// already in the list, or says why there is nothing to add.
+func (w *mainWindow) offerMagnetMerge(d magnetDuplicate) {
+	if !d.Offer {
+		w.showProblem("Already in the list", d.Message)
+		return
+	}
+	listed := d.New
+	more := ""
+	if len(listed) > maxListedTrackers {
+		more = fmt.Sprintf("\n… and %d more", len(listed)-maxListedTrackers)
+		listed = listed[:maxListedTrackers]
+	}
+	n := len(d.New)
+	dialog.ShowConfirm("Already in the list",
+		fmt.Sprintf("%s is already in the list. Add this link's %d new %s to it?\n\n%s%s",
+			d.Name, n, pluralWord(n, "tracker", "trackers"), strings.Join(listed, "\n"), more),
+		func(ok bool) {
+			if ok {
+				w.async("Could not merge the trackers", func() error { return w.be.MergeTrackers(d.ID, d.Tiers) })
+			}
+		}, w.win)
 }
 
 // handleDrop acts on a drop plan: one .torrent file or one magnet link opens its add dialog
@@ -437,10 +544,7 @@ func (w *mainWindow) handleDrop(p dropPlan) {
 			continue
 		}
 		// Several at once: add them all with the default folder, as several .torrent files.
-		w.async("Could not add the magnet link", func() error {
-			_, err := w.be.AddMagnet(uri, addOptions{})
-			return err
-		})
+		w.addMagnet(uri, addOptions{}, false)
 	}
 	if p.CreateFrom != "" {
 		w.showCreate(p.CreateFrom)

@@ -82,6 +82,9 @@ func (w *mainWindow) showSettings() {
 		w.altLimits = s.AltLimitsEnabled
 		if w.turtleItem != nil {
 			w.turtleItem.Checked = w.altLimits
+			if m := w.win.MainMenu(); m != nil {
+				m.Refresh() // a native menu redraws its check mark only then
+			}
 		}
 		w.applyCloseBehaviour(s.CloseToTray)
 	})

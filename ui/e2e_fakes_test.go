@@ -126,8 +126,8 @@ func (b *e2eBackend) Remove(id metainfo.Hash, deleteData bool) error {
 	return nil
 }
 
-func (b *e2eBackend) SetFilePriority(id metainfo.Hash, file int, p filePriority) error {
-	b.record("SetFilePriority %02x %d %s", id[0], file, p)
+func (b *e2eBackend) SetFilePriorities(id metainfo.Hash, files []int, p filePriority) error {
+	b.record("SetFilePriorities %02x %v %s", id[0], files, p)
 	return nil
 }
 

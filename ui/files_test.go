@@ -8,24 +8,39 @@ import (
 	"fyne.io/fyne/v2/widget"
 )
 
+// fileCall is one setPriority call of the Files tab.
+type fileCall struct {
+	file int
+	p    filePriority
+}
+
+// fileCell is one drawn cell of the Files table: its label, priority picker and name cell.
+func fileCell(tab *filesTab, row, col int) (*widget.Label, *widget.Select, *fileNameCell) {
+	cell := tab.table.CreateCell()
+	tab.updateCell(widget.TableCellID{Row: row, Col: col}, cell)
+	objs := cell.(*fyne.Container).Objects
+	return objs[0].(*widget.Label), objs[1].(*widget.Select), objs[2].(*fileNameCell)
+}
+
 func TestFilesTabPriorityPickerCallsBack(t *testing.T) {
 	test.NewTempApp(t)
-	type call struct {
-		file int
-		p    filePriority
-	}
-	var calls []call
-	tab := newFilesTab(func(file int, p filePriority) { calls = append(calls, call{file, p}) })
+	var calls []fileCall
+	tab := newFilesTab(func(files []int, p filePriority) {
+		for _, file := range files {
+			calls = append(calls, fileCall{file, p})
+		}
+	})
+	// File 1 is a padding file, which the core does not list: the rows carry
+	// each file's index in the torrent, and that is what the callback gets.
 	tab.Show([]fileRow{
-		{Path: "a/one.iso", Size: 1 << 20, Progress: 0.5, Priority: priorityNormal},
-		{Path: "a/two.txt", Size: 10, Progress: 1, Priority: prioritySkip},
+		{Index: 0, Path: "a/one.iso", Size: 1 << 20, Progress: 0.5, Priority: priorityNormal},
+		{Index: 2, Path: "a/two.txt", Size: 10, Progress: 1, Priority: prioritySkip},
 	})
 	w := test.NewTempWindow(t, tab.content)
 	w.Resize(fyne.NewSize(900, 300))
 
-	cell := tab.table.CreateCell()
-	tab.updateCell(widget.TableCellID{Row: 1, Col: fileColPriority}, cell)
-	sel := cell.(*fyne.Container).Objects[1].(*widget.Select)
+	// Row 0 is the folder a, rows 1 and 2 its files.
+	_, sel, _ := fileCell(tab, 2, fileColPriority)
 	if sel.Hidden || sel.Selected != "skip" {
 		t.Fatalf("priority picker hidden=%v selected=%q, want a visible 'skip'", sel.Hidden, sel.Selected)
 	}
@@ -33,13 +48,12 @@ func TestFilesTabPriorityPickerCallsBack(t *testing.T) {
 		t.Fatalf("showing a priority must not change it: %v", calls)
 	}
 	sel.SetSelected("high")
-	if len(calls) != 1 || calls[0] != (call{1, priorityHigh}) {
-		t.Fatalf("calls %v, want file 1 → high", calls)
+	if len(calls) != 1 || calls[0] != (fileCall{2, priorityHigh}) {
+		t.Fatalf("calls %v, want file 2 (its index in the torrent) → high", calls)
 	}
 
-	tab.updateCell(widget.TableCellID{Row: 0, Col: fileColProgress}, cell)
-	label := cell.(*fyne.Container).Objects[0].(*widget.Label)
-	if label.Hidden || label.Text != "50.0 %" || !sel.Hidden {
-		t.Errorf("progress cell: label %q hidden=%v, select hidden=%v", label.Text, label.Hidden, sel.Hidden)
+	label, sel, name := fileCell(tab, 1, fileColProgress)
+	if label.Hidden || label.Text != "50.0 %" || !sel.Hidden || !name.Hidden {
+		t.Errorf("progress cell: label %q hidden=%v, select hidden=%v, name hidden=%v", label.Text, label.Hidden, sel.Hidden, name.Hidden)
 	}
 }

@@ -314,7 +314,7 @@ func TestSwarmTabBinsWideTorrents(t *testing.T) {
 
 func TestDetailsPaneHasSwarmTab(t *testing.T) {
 	test.NewTempApp(t)
-	d := newDetailsPane(func(int, filePriority) {})
+	d := newDetailsPane(func([]int, filePriority) {})
 	w := test.NewTempWindow(t, d.content)
 	w.Resize(fyne.NewSize(1000, 500))
 	var titles []string

@@ -67,7 +67,7 @@ func newMainWindow(a fyne.App, be backend) *mainWindow {
 	}
 	w.list = newTorrentList(newListModel())
 	w.list.onSelect = w.selected
-	w.details = newDetailsPane(w.setFilePriority)
+	w.details = newDetailsPane(w.setFilePriorities)
 	w.status = newStatusBar()
 	w.altLimits = be.Settings().AltLimitsEnabled
 
@@ -532,9 +532,11 @@ func (w *mainWindow) resumeAll() {
 	}
 }
 
-func (w *mainWindow) setFilePriority(file int, p filePriority) {
+// setFilePriorities gives files (fileRow.Index) of the selected torrent one priority, in one
+// call however many there are (a folder of the Files tab).
+func (w *mainWindow) setFilePriorities(files []int, p filePriority) {
 	if id, ok := w.list.Selected(); ok {
-		w.async("Could not change the file's priority", func() error { return w.be.SetFilePriority(id, file, p) })
+		w.async("Could not change the files' priority", func() error { return w.be.SetFilePriorities(id, files, p) })
 	}
 }
 
