@@ -111,6 +111,9 @@ type trackerEntry struct {
 	status    TrackerStatus
 	started   bool   // it accepted our "started"
 	trackerID string // echoed back as trackerid
+	// unanswered: an announce went out and we stopped before its answer,
+	// so the tracker may have listed us: it gets "stopped" too.
+	unanswered bool
 }
 
 // NewAnnouncer prepares an announcer; nothing is sent before Start.
@@ -297,6 +300,7 @@ func (a *Announcer) round(ctx context.Context, completed bool) (interval, minInt
 
 			a.mu.Lock()
 			e.status.LastAnnounce = time.Now()
+			e.unanswered = err != nil && ctx.Err() != nil
 			if err != nil {
 				e.status.State = Failing
 				e.status.LastError = errorInWords(err)
@@ -394,7 +398,7 @@ func (a *Announcer) sendStopped() {
 	a.mu.Lock()
 	for _, tier := range a.tiers {
 		for _, e := range tier {
-			if !e.started {
+			if !e.started && !e.unanswered {
 				continue
 			}
 			req := a.request(e, false)
@@ -404,7 +408,7 @@ func (a *Announcer) sendStopped() {
 				defer wg.Done()
 				a.client.Announce(ctx, url, req)
 			}(e.status.URL)
-			e.started = false
+			e.started, e.unanswered = false, false
 			e.status.State = NotContacted
 			e.status.NextAnnounce = time.Time{}
 		}
