@@ -329,6 +329,7 @@ func downloadCommand(ctx context.Context, args []string) error {
 	var up, down byteRate
 	fs.StringVar(&opts.Dir, "dir", ".", "download folder")
 	fs.IntVar(&opts.Port, "port", 6881, "TCP port to listen on for peers (0 picks a free one)")
+	fs.StringVar(&opts.ListenHost, "listen", "", "IP address to accept peers on, e.g. 127.0.0.1 (default: every interface)")
 	fs.Var(&peers, "peer", "HOST:PORT of a peer to connect to (repeatable)")
 	fs.BoolVar(&opts.Seed, "seed", false, "keep seeding after the download completes, until interrupted")
 	fs.Var(&up, "up-limit", "upload rate limit, e.g. 1MiB/s (0 = unlimited)")
@@ -359,6 +360,7 @@ func seedCommand(ctx context.Context, args []string) error {
 	var up byteRate
 	fs.StringVar(&opts.Dir, "dir", ".", "folder that holds the torrent's data")
 	fs.IntVar(&opts.Port, "port", 6881, "TCP port to listen on for peers (0 picks a free one)")
+	fs.StringVar(&opts.ListenHost, "listen", "", "IP address to accept peers on, e.g. 127.0.0.1 (default: every interface)")
 	fs.Var(&peers, "peer", "HOST:PORT of a peer to connect to (repeatable)")
 	fs.Var(&up, "up-limit", "upload rate limit, e.g. 1MiB/s (0 = unlimited)")
 	fs.StringVar(&opts.State, "state", "", "resume database FILE: a later run with the same FILE skips re-hashing unchanged files")

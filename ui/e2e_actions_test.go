@@ -75,7 +75,7 @@ func TestE2EMenuHasEveryActionWithItsShortcut(t *testing.T) {
 	type item struct{ label, key string } // key "" = no shortcut; label "" = separator
 	want := map[string][]item{
 		"File": {
-			{"Add torrent file…", "O"}, {"Add magnet link…", "U"}, {"Create torrent…", "N"},
+			{"Add torrent file…", "O"}, {"Add torrents from a folder…", "Shift+O"}, {"Add magnet link…", "U"}, {"Create torrent…", "N"},
 			{"", ""}, {"Swarm Lab…", "L"}, {"DHT…", "D"}, {"Settings…", ","}, {"", ""}, {"Quit", "Q"},
 		},
 		"Torrent": {
@@ -104,11 +104,14 @@ func TestE2EMenuHasEveryActionWithItsShortcut(t *testing.T) {
 			key := ""
 			if it.Shortcut != nil {
 				cs, ok := it.Shortcut.(*desktop.CustomShortcut)
-				if !ok || cs.Modifier != fyne.KeyModifierShortcutDefault {
-					t.Errorf("%s ▸ %s: shortcut %s, want Ctrl+key", m.Label, it.Label, it.Shortcut.ShortcutName())
+				if !ok || cs.Modifier&^fyne.KeyModifierShift != fyne.KeyModifierShortcutDefault {
+					t.Errorf("%s ▸ %s: shortcut %s, want Ctrl+key or Ctrl+Shift+key", m.Label, it.Label, it.Shortcut.ShortcutName())
 					continue
 				}
 				key = string(cs.KeyName)
+				if cs.Modifier&fyne.KeyModifierShift != 0 {
+					key = "Shift+" + key
+				}
 				if other, dup := seen[cs.ShortcutName()]; dup {
 					t.Errorf("Ctrl+%s is the shortcut of both %s and %s", key, other, it.Label)
 				}

@@ -86,7 +86,7 @@ func (b *e2eBackend) Status() statusInfo { return statusInfo{FreeDisk: -1, DHTNo
 func (b *e2eBackend) Events() <-chan uiEvent { return b.events }
 
 func (b *e2eBackend) AddTorrentFile(path string, opts addOptions) (metainfo.Hash, error) {
-	b.record("AddTorrentFile %s", path)
+	b.record("AddTorrentFile %s %s", path, opts.SaveDir)
 	return e2eID(0xa0), nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -187,6 +188,10 @@ func (w *mainWindow) menu() *fyne.MainMenu {
 	for _, a := range file {
 		fileItems = append(fileItems, item(a))
 	}
+	// Fyne's file dialog picks one file: several .torrent files come from a folder.
+	fromFolder := fyne.NewMenuItem("Add torrents from a folder…", w.chooseTorrentFolder)
+	fromFolder.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyO, Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift}
+	fileItems = slices.Insert(fileItems, 1, fromFolder)
 	settings := fyne.NewMenuItem("Settings…", w.showSettings)
 	settings.Shortcut = ctrl(fyne.KeyComma)
 	labItem := fyne.NewMenuItem("Swarm Lab…", w.showLab)
@@ -228,6 +233,8 @@ func (w *mainWindow) addShortcuts() {
 	w.win.Canvas().AddShortcut(ctrl(fyne.KeyM), func(fyne.Shortcut) { w.moveSelected() })
 	w.win.Canvas().AddShortcut(ctrl(fyne.KeyT), func(fyne.Shortcut) { w.toggleAltLimits() })
 	w.win.Canvas().AddShortcut(ctrl(fyne.KeyQ), func(fyne.Shortcut) { w.fyneApp.Quit() })
+	w.win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyO, Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift},
+		func(fyne.Shortcut) { w.chooseTorrentFolder() })
 	w.win.Canvas().AddShortcut(ctrl(fyne.KeyL), func(fyne.Shortcut) { w.showLab() })
 	w.win.Canvas().AddShortcut(ctrl(fyne.KeyD), func(fyne.Shortcut) { w.showDHT() })
 	// Ctrl+A (the driver turns it into Select All) selects every shown torrent when no text field
