@@ -29,10 +29,10 @@ import (
 // labTick is how often the lab window draws the newest sample: 4 Hz, the lab's own sampling rate.
 const labTick = 250 * time.Millisecond
 
-// labWindow is the Swarm Lab: a form for one experiment, Start / Stop / Reset, live pictures of
-// the swarm drawn from every lab peer's engine snapshot, the result with export, and the
-// textbook sweep. Fields are touched on the UI goroutine only, except latest, which the run's
-// goroutine stores and the tick goroutine loads.
+// labWindow is the Swarm Lab: a form for one experiment, Start / Pause (Resume) / Stop / Reset,
+// live pictures of the swarm drawn from every lab peer's engine snapshot, the result with export,
+// and the textbook sweep. Fields are touched on the UI goroutine only, except latest, which the
+// run's goroutine stores and the tick goroutine loads.
 type labWindow struct {
 	win fyne.Window
 	// do hands work to the UI goroutine: fyne.Do, or a serialising stand-in in tests.
@@ -42,7 +42,7 @@ type labWindow struct {
 	chunk, mode, pick, choke                              *widget.Select
 	leave, seedLeaves                                     *widget.Check
 	problem, status                                       *widget.Label
-	startBtn, stopBtn, resetBtn                           *widget.Button
+	startBtn, pauseBtn, stopBtn, resetBtn                 *widget.Button
 
 	tabs                    *container.AppTabs
 	matrix, util, hist      *canvas.Raster
@@ -70,6 +70,9 @@ type labWindow struct {
 	result                  *lab.Result
 	points                  []lab.SweepPoint
 	cancel                  context.CancelFunc // set while a run or sweep goes
+	control                 *lab.Control       // pauses the run or sweep in progress; made by begin
+	pauser                  labPauser          // what Pause / Resume calls: control, or a stand-in in tests
+	runningStatus           string             // the status line to put back on Resume
 	latest                  atomic.Pointer[lab.LiveView]
 	ticks                   int
 	colours                 labColours
@@ -84,7 +87,7 @@ func newLabWindow(a fyne.App) *labWindow {
 	w.buildForm()
 	w.buildViews()
 	left := container.NewBorder(nil,
-		container.NewVBox(w.problem, container.NewGridWithColumns(3, w.startBtn, w.stopBtn, w.resetBtn), w.status),
+		container.NewVBox(w.problem, container.NewGridWithColumns(4, w.startBtn, w.pauseBtn, w.stopBtn, w.resetBtn), w.status),
 		nil, nil, container.NewVScroll(w.formBox()))
 	split := container.NewHSplit(left, w.tabs)
 	split.Offset = 0.3
@@ -132,6 +135,7 @@ func (w *labWindow) buildForm() {
 	w.status.Wrapping = fyne.TextWrapWord
 	w.startBtn = widget.NewButtonWithIcon("Start", theme.MediaPlayIcon(), w.start)
 	w.startBtn.Importance = widget.HighImportance
+	w.pauseBtn = widget.NewButtonWithIcon("Pause", theme.MediaPauseIcon(), w.togglePause)
 	w.stopBtn = widget.NewButtonWithIcon("Stop", theme.MediaStopIcon(), w.stop)
 	w.resetBtn = widget.NewButtonWithIcon("Reset", theme.ContentUndoIcon(), w.reset)
 	w.setForm(defaultLabForm())
@@ -361,6 +365,47 @@ func (w *labWindow) setRunning(on bool) {
 		setEnabled(b, !on)
 	}
 	setEnabled(w.stopBtn, on)
+	setEnabled(w.pauseBtn, on)
+	if !on {
+		w.showPaused(false)
+	}
+}
+
+// labPauser pauses and resumes the run in progress: a *lab.Control.
+type labPauser interface {
+	Pause()
+	Resume()
+	Paused() bool
+}
+
+// togglePause pauses the run or sweep in progress, or resumes it. While paused no data moves, the
+// lab's clock stands still and the live views keep the picture of the moment it paused (the lab
+// sends no new one), so a teacher can explain the matrix mid-run.
+func (w *labWindow) togglePause() {
+	if w.cancel == nil || w.pauser == nil {
+		return
+	}
+	if w.pauser.Paused() {
+		w.pauser.Resume()
+		w.showPaused(false)
+		w.status.SetText(w.runningStatus)
+		return
+	}
+	w.pauser.Pause()
+	w.showPaused(true)
+	w.runningStatus = w.status.Text
+	w.status.SetText("Paused: no data moves and the lab's clock stands still, so the pictures hold still too. Press Resume to go on.")
+}
+
+// showPaused makes the pause button offer Resume (paused) or Pause.
+func (w *labWindow) showPaused(paused bool) {
+	if paused {
+		w.pauseBtn.SetText("Resume")
+		w.pauseBtn.SetIcon(theme.MediaPlayIcon())
+		return
+	}
+	w.pauseBtn.SetText("Pause")
+	w.pauseBtn.SetIcon(theme.MediaPauseIcon())
 }
 
 // checkForm reads the form, showing what is wrong under it.
@@ -389,26 +434,32 @@ func (w *labWindow) start() {
 	w.showResult()
 	ctx := w.begin(cfg)
 	w.status.SetText(fmt.Sprintf("Running: %s, N = %d. The bound is %s.", modeWords(cfg.Mode), cfg.Peers, cfg.Bound()))
+	run := w.withLive(cfg)
 	go func() {
-		res, err := lab.Run(ctx, w.withLive(cfg), nil)
+		res, err := lab.Run(ctx, run, nil)
 		w.do(func() { w.runFinished(res, err) })
 	}()
 }
 
-// begin starts the tick goroutine for a run or sweep of cfg and returns its context.
+// begin starts the tick goroutine for a run or sweep of cfg and returns its context; it makes
+// the Control that withLive hands to the run and that Pause / Resume use.
 func (w *labWindow) begin(cfg lab.Config) context.Context {
 	ctx, cancel := context.WithCancel(context.Background())
 	w.cancel = cancel
+	w.control = lab.NewControl()
+	w.pauser = w.control
 	w.runCfg = cfg
 	w.setRunning(true)
 	go w.tick(ctx)
 	return ctx
 }
 
-// withLive is cfg reporting its live views to the window, with the engine's chatter kept down.
+// withLive is cfg reporting its live views to the window and obeying its Pause button, with the
+// engine's chatter kept down. Call it on the UI goroutine, after begin.
 func (w *labWindow) withLive(cfg lab.Config) lab.Config {
 	cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	cfg.Live = func(v *lab.LiveView) { w.latest.Store(v) }
+	cfg.Control = w.control
 	return cfg
 }
 
@@ -449,7 +500,9 @@ func (w *labWindow) apply(v *lab.LiveView) {
 	w.view = v
 	w.copies = pieceCopies(v)
 	w.rare = rarestPieces(w.copies)
-	w.samples = append(w.samples, v.Sample)
+	if n := len(w.samples); !v.Paused || n == 0 || w.samples[n-1].At != v.Sample.At {
+		w.samples = append(w.samples, v.Sample) // a paused run's views repeat its clock
+	}
 	w.ticks++
 	w.draw(false)
 }
@@ -508,8 +561,12 @@ func (w *labWindow) liveLine() string {
 	s := v.Sample
 	bound := w.runCfg
 	bound.Peers = len(v.Nodes) - 1
-	return fmt.Sprintf("%s · %d of %d peers complete · %d pieces of %s · swarm uploads %s (bound %s)",
+	line := fmt.Sprintf("%s · %d of %d peers complete · %d pieces of %s · swarm uploads %s (bound %s)",
 		secondsWords(s.At), s.Complete, len(v.Nodes)-1, v.Pieces, sizeText(w.runCfg.PieceLength), rateText(s.UploadRate), secondsWords(bound.Bound().Time))
+	if v.Paused {
+		line = "Paused at " + line
+	}
+	return line
 }
 
 // copiesLine describes the histogram.
@@ -640,6 +697,7 @@ func (w *labWindow) end() {
 		w.cancel()
 		w.cancel = nil
 	}
+	w.control, w.pauser = nil, nil
 	w.setRunning(false)
 }
 
@@ -706,7 +764,7 @@ func modeWords(m lab.Mode) string {
 
 func secondsWords(d time.Duration) string { return fmt.Sprintf("%.1f s", d.Seconds()) }
 
-// stop cancels the run or sweep; its goroutine then reports the partial result.
+// stop cancels the run or sweep (paused or not); its goroutine then reports the partial result.
 func (w *labWindow) stop() {
 	if w.cancel != nil {
 		w.cancel()

@@ -145,6 +145,9 @@ type Config struct {
 	// sample (and once more at the end), on Run's goroutine: it should
 	// hand the view over and return, since the run waits for it.
 	Live func(*LiveView)
+	// Control, when not nil, pauses and resumes the run from another
+	// goroutine (see Control); Sweep and Compare pass it to every run.
+	Control *Control
 }
 
 // The defaults: the textbook's example (F/u = 1 hour, u_s = 10u, d ≥ u_s)
@@ -249,25 +252,36 @@ func (c *Config) Bound() Bound {
 // each token bucket starts full, so in any span T a link may carry its
 // burst plus rate·T. No correct run can finish sooner than this; one that
 // does means the rate limiting is broken.
-func (c *Config) Floor() time.Duration {
+func (c *Config) Floor() time.Duration { return c.FloorAfterPauses(0) }
+
+// FloorAfterPauses is Floor for a run that was paused and resumed pauses
+// times. The engine's token buckets go on filling while a run is paused
+// (engine/torrent offers no way to empty them), so after each resume every
+// link may carry one more burst at once: in the running time T a link
+// carries at most (pauses+1)·burst + rate·T, and the floor takes that much
+// more credit off. With the defaults a burst is a tenth of a second of the
+// link's rate, so each pause lowers the floor by about 0.1 s.
+func (c *Config) FloorAfterPauses(pauses int) time.Duration {
+	bursts := float64(1 + max(pauses, 0))
+	credit := func(rate float64) float64 { return bursts * limiterBurst(rate) }
 	f := float64(c.FileSize)
 	seed := float64(c.SeedUpload)
 	down := float64(c.MinDownload())
-	floor := (f - limiterBurst(down)) / down
+	floor := (f - credit(down)) / down
 	if down <= 0 {
 		floor = 0
 	}
 	if c.Mode == ClientServer {
-		floor = max(floor, (float64(c.Peers)*f-limiterBurst(seed))/seed)
+		floor = max(floor, (float64(c.Peers)*f-credit(seed))/seed)
 		return seconds(max(floor, 0))
 	}
-	floor = max(floor, (f-limiterBurst(seed))/seed)
-	capacity, credit := seed, limiterBurst(seed)
+	floor = max(floor, (f-credit(seed))/seed)
+	capacity, total := seed, credit(seed)
 	for _, u := range c.peerUploads() {
 		capacity += u
-		credit += limiterBurst(u)
+		total += credit(u)
 	}
-	floor = max(floor, (float64(c.Peers)*f-credit)/capacity)
+	floor = max(floor, (float64(c.Peers)*f-total)/capacity)
 	return seconds(max(floor, 0))
 }
 

@@ -42,6 +42,14 @@ type cpuWatch struct {
 	lastAt      time.Time
 	lastCPU     time.Duration
 	peak        float64
+	// A paused run's idle stretches are left out of every figure: wall,
+	// CPU and system time spent paused so far, and the current pause.
+	idleWall, idleCPU time.Duration
+	idleSystem        systemTimes
+	pausedAt          time.Time
+	pausedCPU         time.Duration
+	pausedSystem      systemTimes
+	pausedHaveSystem  bool
 }
 
 func startCPUWatch() *cpuWatch {
@@ -61,20 +69,49 @@ func (w *cpuWatch) sample(now time.Time) {
 	w.lastAt, w.lastCPU = now, cpu
 }
 
+// pause leaves what follows, until resume, out of the figures.
+func (w *cpuWatch) pause(now time.Time) {
+	if !w.pausedAt.IsZero() {
+		return
+	}
+	w.sample(now)
+	w.pausedAt, w.pausedCPU = now, processCPUTime()
+	w.pausedSystem, w.pausedHaveSystem = readSystemTimes()
+}
+
+// resume ends a pause; the next peak window starts now.
+func (w *cpuWatch) resume(now time.Time) {
+	if w.pausedAt.IsZero() {
+		return
+	}
+	cpu := processCPUTime()
+	w.idleWall += now.Sub(w.pausedAt)
+	w.idleCPU += cpu - w.pausedCPU
+	if sys, ok := readSystemTimes(); ok && w.pausedHaveSystem {
+		w.idleSystem.total += sys.total - w.pausedSystem.total
+		w.idleSystem.idle += sys.idle - w.pausedSystem.idle
+	}
+	w.pausedAt = time.Time{}
+	w.lastAt, w.lastCPU = now, cpu
+}
+
 func (w *cpuWatch) stop() CPUUse {
 	now := time.Now()
+	w.resume(now)
 	w.sample(now)
 	use := CPUUse{
 		Cores:   w.cores,
-		Process: busyFraction(processCPUTime()-w.startCPU, now.Sub(w.start), w.cores),
+		Process: busyFraction(processCPUTime()-w.startCPU-w.idleCPU, now.Sub(w.start)-w.idleWall, w.cores),
 		System:  -1,
 	}
 	use.PeakProcess = max(w.peak, use.Process)
 	if end, ok := readSystemTimes(); ok && w.haveSystem {
-		if total := end.total - w.startSystem.total; total > 0 {
+		total := end.total - w.startSystem.total - w.idleSystem.total
+		idle := end.idle - w.startSystem.idle - w.idleSystem.idle
+		if total > 0 && idle <= total {
 			// The machine is at least as busy as the lab itself; the two
 			// clocks tick at different granularities.
-			use.System = max(use.Process, float64(total-(end.idle-w.startSystem.idle))/float64(total))
+			use.System = max(use.Process, float64(total-idle)/float64(total))
 		}
 	}
 	return use

@@ -36,6 +36,11 @@
 // have their own rates (Config.PeerUploads, PeerDownloads); the bounds
 // use the actual u_i and d_min.
 //
+// A Control in Config pauses and resumes a run (or the run in progress of
+// a sweep or comparison): every node's torrent pauses, so no data moves,
+// and the lab's clock stops, so every figure counts running time only
+// (Result.Pauses records the pauses).
+//
 // Honesty. The bound is a floor that only a perfect fluid schedule
 // reaches; a real swarm pays for start-up (nobody has a piece to trade yet),
 // for duplicate blocks in endgame, and for choking decisions made on

@@ -15,6 +15,11 @@ type LiveView struct {
 	Pieces int // chunks in the file
 	// Nodes holds the server first, then peer 1 to N, joined or not.
 	Nodes []LiveNode
+	// Paused is set while the run is paused (Config.Control): the view is
+	// the swarm as it stopped, and Sample.At the lab's clock, which stands
+	// still. A paused run sends one such view when it pauses and one just
+	// before it resumes, and none in between.
+	Paused bool
 }
 
 // LiveNode is one participant at the sample.
@@ -34,6 +39,7 @@ type LiveNode struct {
 	UpRate     float64
 	UploadRate int64
 	Uploaded   int64 // payload bytes so far
+	Downloaded int64 // payload bytes so far
 	// Unchokes are the nodes it uploads to at the sample (empty once it
 	// left), in the order its engine lists its connections.
 	Unchokes []LiveUnchoke
@@ -65,7 +71,7 @@ func unchokeWhy(p *torrent.PeerSnapshot, observerComplete bool) string {
 
 // liveView builds the view from the snapshots sample just read (n.last).
 func (r *run) liveView(s Sample) *LiveView {
-	v := &LiveView{Sample: s, Pieces: r.res.Pieces, Nodes: make([]LiveNode, len(r.nodes))}
+	v := &LiveView{Sample: s, Pieces: r.res.Pieces, Nodes: make([]LiveNode, len(r.nodes)), Paused: r.clock.paused()}
 	for i, n := range r.nodes {
 		ln := LiveNode{
 			Name: n.Name, Server: n.Server, FreeRider: n.FreeRider, LateJoiner: n.LateJoiner,
@@ -78,7 +84,7 @@ func (r *run) liveView(s Sample) *LiveView {
 					ln.Have[p] = st == torrent.PieceHave
 				}
 			}
-			ln.Uploaded = snap.Uploaded
+			ln.Uploaded, ln.Downloaded = snap.Uploaded, snap.Downloaded
 			if n.inSwarm() {
 				ln.UpRate = snap.UpRate
 				for j := range snap.Peers {

@@ -16,16 +16,23 @@ type Result struct {
 	Bound Bound
 	Floor time.Duration
 	// D is the distribution time: from the moment the server is ready and
-	// the peers start, until the last peer has every piece verified. It is
-	// only meaningful when Finished.
+	// the peers start, until the last peer has every piece verified, in
+	// running time (pauses left out, see Pauses). It is only meaningful
+	// when Finished.
 	D        time.Duration
 	Finished bool    // every peer completed before the timeout
 	Ratio    float64 // D / Bound
 
 	// Nodes holds the server first, then peer 1 to N.
 	Nodes []NodeResult
-	// Timeline has one sample per Config.SampleInterval.
+	// Timeline has one sample per Config.SampleInterval of running time
+	// (none while paused; one as each pause begins).
 	Timeline []Sample
+	// Pauses are the stretches the run spent paused (Config.Control), in
+	// order. Every time in the result (D, the nodes' times, the timeline)
+	// leaves them out, and so do the utilisation and the CPU figures;
+	// Floor allows the rate limiters one more burst per pause.
+	Pauses []Pause
 
 	CPU CPUUse
 	// MachineLimited is set when the cores, not the protocol, may have set
@@ -45,7 +52,7 @@ type NodeResult struct {
 	// (0 download: unlimited; 0 upload: never uploads).
 	UploadRate, DownloadRate int64
 
-	JoinedAt    time.Duration // since the start
+	JoinedAt    time.Duration // running time since the start (pauses left out)
 	Complete    bool
 	CompletedAt time.Duration // since the start (when Complete)
 	Left        bool
@@ -67,6 +74,15 @@ type NodeResult struct {
 	Unchoked UnchokeCounts
 }
 
+// PausedTime is the wall-clock time the run spent paused.
+func (r *Result) PausedTime() time.Duration {
+	var d time.Duration
+	for _, p := range r.Pauses {
+		d += p.Length
+	}
+	return d
+}
+
 // DownloadTime is how long the node took from joining to completing.
 func (n NodeResult) DownloadTime() time.Duration { return n.CompletedAt - n.JoinedAt }
 
@@ -83,7 +99,7 @@ func (u UnchokeCounts) Total() int { return u.Reciprocal + u.Optimistic + u.BySe
 
 // Sample is the swarm at one moment.
 type Sample struct {
-	At       time.Duration // since the start
+	At       time.Duration // running time since the start (pauses left out)
 	Complete int           // peers that have the whole file (those that left included)
 	// RarestCopies is how many nodes in the swarm (the server included,
 	// while it stays) hold the rarest piece; MeanCopies the average over

@@ -40,7 +40,7 @@ type run struct {
 	tracker  *tracker.Server
 	nodes    []*node
 	byID     map[[20]byte]int
-	start    time.Time
+	clock    clock           // the lab's clock: running time, pauses left out
 	unchoked map[[2]int]bool // (observer, target) → target was unchoked at the last sample
 	res      *Result
 
@@ -62,6 +62,10 @@ type completion struct {
 //
 // progress, when not nil, is called with every sample. On cancellation Run
 // returns the partial result together with ctx's error.
+//
+// cfg.Control, when set, pauses and resumes the run (see Control): while
+// paused no data moves and the lab's clock, the timeout included, stands
+// still.
 func Run(ctx context.Context, cfg Config, progress func(Sample)) (*Result, error) {
 	cfg.fillDefaults()
 	if err := cfg.Validate(); err != nil {
@@ -223,8 +227,8 @@ func (r *run) join(n *node) error {
 		return fmt.Errorf("lab: %s: %w", n.Name, err)
 	}
 	n.t = t
-	if !r.start.IsZero() {
-		n.JoinedAt = time.Since(r.start)
+	if !r.clock.start.IsZero() {
+		n.JoinedAt = r.clock.now()
 	}
 	if !n.Server {
 		go func() {
@@ -239,13 +243,13 @@ func (r *run) join(n *node) error {
 }
 
 // distribute starts the clock and the peers, then samples the swarm until
-// every peer is complete.
+// every peer is complete, pausing and resuming when cfg.Control says so.
+// The timeout and the late joiners' delay are in running time: their
+// timers stop while paused and are set for what is left on resume.
 func (r *run) distribute(ctx context.Context, timeout time.Duration, progress func(Sample)) error {
 	cfg := r.cfg
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 	cpu := startCPUWatch()
-	r.start = time.Now()
+	r.clock.start = time.Now()
 	for _, n := range r.nodes[1:] {
 		if !n.LateJoiner {
 			if err := r.join(n); err != nil {
@@ -253,22 +257,69 @@ func (r *run) distribute(ctx context.Context, timeout time.Duration, progress fu
 			}
 		}
 	}
-	var lateJoin <-chan time.Time
-	if cfg.LateJoiners > 0 {
-		timer := time.NewTimer(cfg.LateJoinDelay)
-		defer timer.Stop()
-		lateJoin = timer.C
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	lateJoin := time.NewTimer(cfg.LateJoinDelay)
+	defer lateJoin.Stop()
+	lateJoined := cfg.LateJoiners == 0
+	if lateJoined {
+		lateJoin.Stop()
 	}
 	ticker := time.NewTicker(cfg.SampleInterval)
 	defer ticker.Stop()
+	report := func(s Sample) {
+		if progress != nil {
+			progress(s)
+		}
+		if cfg.Live != nil {
+			cfg.Live(r.liveView(s))
+		}
+	}
+	// follow brings the run to the state cfg.Control wants.
+	follow := func() {
+		want := cfg.Control.wantPaused()
+		switch {
+		case want && !r.clock.paused():
+			// The clock stops once every torrent is paused, so nothing
+			// moves during the time it leaves out.
+			r.pauseAll()
+			now := time.Now()
+			r.clock.pause(now)
+			cpu.pause(now)
+			deadline.Stop()
+			lateJoin.Stop()
+			ticker.Stop()
+			report(r.sample(now, true))
+		case !want && r.clock.paused():
+			// One more view of the paused swarm, then the clock runs
+			// again before the torrents do.
+			if cfg.Live != nil {
+				cfg.Live(r.liveView(r.sample(time.Now(), false)))
+			}
+			now := time.Now()
+			r.res.Pauses = append(r.res.Pauses, r.clock.resume(now))
+			cpu.resume(now)
+			r.resumeAll()
+			ran := r.clock.now()
+			deadline.Reset(max(timeout-ran, 0))
+			if !lateJoined {
+				lateJoin.Reset(max(cfg.LateJoinDelay-ran, 0))
+			}
+			ticker.Reset(cfg.SampleInterval)
+		}
+	}
+	changed := cfg.Control.changed()
 	remaining := cfg.Peers
 	var err error
+	timedOut := false
 loop:
 	for remaining > 0 {
+		follow() // before anything else: a run that starts paused shows no running sample
 		select {
+		case <-changed: // follow, at the top of the loop, applies it
 		case c := <-r.completions:
 			n := r.nodes[c.index]
-			n.Complete, n.CompletedAt = true, c.at.Sub(r.start)
+			n.Complete, n.CompletedAt = true, r.clock.at(c.at)
 			remaining--
 			if cfg.LeaveOnComplete && remaining > 0 {
 				r.leave(n)
@@ -280,7 +331,8 @@ loop:
 			if cfg.SeedLeaves && remaining > 0 && !r.nodes[0].Left && r.peersHoldFullCopy() {
 				r.leave(r.nodes[0])
 			}
-		case <-lateJoin:
+		case <-lateJoin.C:
+			lateJoined = true
 			for _, n := range r.nodes[1:] {
 				if n.LateJoiner {
 					if err := r.join(n); err != nil {
@@ -289,14 +341,12 @@ loop:
 				}
 			}
 		case now := <-ticker.C:
+			if r.clock.paused() {
+				continue // a tick from just before the pause
+			}
 			cpu.sample(now)
-			s := r.sample(now)
-			if progress != nil {
-				progress(s)
-			}
-			if cfg.Live != nil {
-				cfg.Live(r.liveView(s))
-			}
+			s := r.sample(now, true)
+			report(s)
 			if cfg.SeedLeaves && !r.nodes[0].Left && r.peersHoldFullCopy() {
 				r.leave(r.nodes[0])
 			}
@@ -305,18 +355,19 @@ loop:
 					piece, formatSeconds(s.At)))
 				break loop
 			}
+		case <-deadline.C:
+			timedOut = true
+			break loop
 		case <-ctx.Done():
 			err = ctx.Err()
 			break loop
 		}
 	}
 	// One last sample so the timeline ends with the final state.
-	s := r.sample(time.Now())
-	if progress != nil {
-		progress(s)
-	}
-	if cfg.Live != nil {
-		cfg.Live(r.liveView(s))
+	now := time.Now()
+	report(r.sample(now, true))
+	if r.clock.paused() {
+		r.res.Pauses = append(r.res.Pauses, r.clock.resume(now))
 	}
 	r.res.CPU = cpu.stop()
 	if remaining == 0 {
@@ -325,17 +376,58 @@ loop:
 			r.res.D = max(r.res.D, n.CompletedAt)
 		}
 	}
-	if errors.Is(err, context.DeadlineExceeded) {
+	if timedOut {
 		r.res.Notes = append(r.res.Notes, fmt.Sprintf("timed out after %s: %d of %d peers complete", timeout.Round(time.Second), cfg.Peers-remaining, cfg.Peers))
-		err = nil
 	}
 	return err
+}
+
+// pauseWait bounds how long pauseAll waits for one torrent to say it has
+// paused.
+const pauseWait = 5 * time.Second
+
+// pauseAll pauses every node's torrent in the swarm, all at once, and waits
+// until each says it is paused: its connections are dropped, so no more
+// data moves. Each torrent's "stopped" announce goes on in the background.
+func (r *run) pauseAll() {
+	var wg sync.WaitGroup
+	for _, n := range r.nodes {
+		if !n.inSwarm() {
+			continue
+		}
+		wg.Add(1)
+		go func(t *torrent.Torrent) {
+			defer wg.Done()
+			t.Pause()
+			for give := time.Now().Add(pauseWait); time.Now().Before(give); time.Sleep(5 * time.Millisecond) {
+				select {
+				case <-t.Stopped():
+					return
+				default:
+				}
+				if s := t.Snapshot(); s != nil && (s.State == torrent.Paused || s.State == torrent.Failed) {
+					return
+				}
+			}
+		}(n.t)
+	}
+	wg.Wait()
+}
+
+// resumeAll resumes every node's torrent in the swarm: each announces to
+// the tracker again and reconnects.
+func (r *run) resumeAll() {
+	for _, n := range r.nodes {
+		if n.inSwarm() {
+			n.t.Resume()
+		}
+	}
 }
 
 // leave takes n out of the swarm: its session stops (announcing "stopped")
 // in the background so the clock is not held up.
 func (r *run) leave(n *node) {
-	n.Left, n.LeftAt = true, time.Since(r.start)
+	n.Left, n.LeftAt = true, r.clock.now()
 	n.last = n.t.Snapshot()
 	r.leaving.Add(1)
 	go func() {
@@ -366,9 +458,9 @@ func (r *run) stopAll() {
 }
 
 // sample reads every node's snapshot: piece copies, upload rates, and who
-// unchoked whom since the last sample.
-func (r *run) sample(now time.Time) Sample {
-	s := Sample{At: now.Sub(r.start)}
+// unchoked whom since the last sample. record adds it to the timeline.
+func (r *run) sample(now time.Time, record bool) Sample {
+	s := Sample{At: r.clock.at(now)}
 	copies := make([]int, r.res.Pieces)
 	for _, n := range r.nodes {
 		if !n.inSwarm() {
@@ -401,7 +493,9 @@ func (r *run) sample(now time.Time) Sample {
 		}
 		s.MeanCopies = float64(total) / float64(len(copies))
 	}
-	r.res.Timeline = append(r.res.Timeline, s)
+	if record {
+		r.res.Timeline = append(r.res.Timeline, s)
+	}
 	return s
 }
 
@@ -491,6 +585,8 @@ func (r *run) lostPiece() (int, bool) {
 // session is closed (their final snapshots hold the final byte counts).
 func (r *run) finish() {
 	res := r.res
+	// Every resume lets the rate limiters' buckets start full again.
+	res.Floor = r.cfg.FloorAfterPauses(len(res.Pauses))
 	end := res.D
 	if !res.Finished && len(res.Timeline) > 0 {
 		end = res.Timeline[len(res.Timeline)-1].At

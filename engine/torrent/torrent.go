@@ -88,17 +88,20 @@ type Torrent struct {
 	dialResults  chan dialResult
 
 	// Loop state: touched only by the loop goroutine (and by run before it).
-	state          State
-	errMsg         string
-	storage        *storage.Storage
-	picker         *picker.Picker
-	choker         *choker.Choker
-	have           *bitfield.Bitfield
-	verifiedBytes  int64
-	complete       bool
-	peers          map[picker.PeerKey]*peer
-	nextKey        picker.PeerKey
-	candidates     []candidate
+	state         State
+	errMsg        string
+	storage       *storage.Storage
+	picker        *picker.Picker
+	choker        *choker.Choker
+	have          *bitfield.Bitfield
+	verifiedBytes int64
+	complete      bool
+	peers         map[picker.PeerKey]*peer
+	nextKey       picker.PeerKey
+	candidates    []candidate
+	// pausedPeers are the peers we were connected to when paused, dialled
+	// again on resume rather than waiting for a tracker to name them.
+	pausedPeers    []candidate
 	dialing        map[string]bool
 	manual         []string
 	banned         map[string]string // "ip:port" or peer ID → reason
@@ -519,7 +522,13 @@ func (t *Torrent) pause() {
 	if t.state == Failed || t.state == Paused {
 		return
 	}
+	t.pausedPeers = t.pausedPeers[:0]
 	for _, p := range t.peers {
+		// An incoming peer's address is only worth dialling when it told
+		// us its listening port.
+		if !p.incoming || p.listenPort != 0 {
+			t.pausedPeers = append(t.pausedPeers, candidate{p.listenAddr(), p.source})
+		}
 		t.dropPeer(p, errors.New("paused"))
 	}
 	t.stopAnnouncer(false)
@@ -543,6 +552,9 @@ func (t *Torrent) resume() {
 	t.startAnnouncer()
 	t.startDHT()
 	t.addCandidates(t.manual, SourceManual)
+	t.candidates = append(t.candidates, t.pausedPeers...)
+	t.pausedPeers = nil
+	t.dialMore()
 	t.publish(time.Now())
 }
 
