@@ -3,7 +3,6 @@ package ui
 import (
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -99,27 +98,9 @@ func TestLabExperimentFigureRunsTheSweep(t *testing.T) {
 // One click runs a real comparison (three tiny runs) and the table, the chart and the export
 // buttons fill in.
 func TestLabWindowRunsAnExperiment(t *testing.T) {
-	a := test.NewTempApp(t)
-	w := newLabWindow(a)
-	defer w.win.Close()
-	var mu sync.Mutex
-	w.do = func(f func()) {
-		mu.Lock()
-		defer mu.Unlock()
-		f()
-	}
-	locked := func(f func()) {
-		mu.Lock()
-		defer mu.Unlock()
-		f()
-	}
+	w, locked := newLockedLabWindow(t)
 	locked(func() {
-		w.peers.SetText("2")
-		w.fileSize.SetText("512 KiB")
-		w.chunk.SetSelected("64 KiB")
-		w.peerUp.SetText("200 KiB, 400 KiB")
-		w.seedUp.SetText("2000 KiB")
-		w.peerDown.SetText("2000 KiB")
+		fillLabForm(w, "2", "512 KiB", "64 KiB", "200 KiB, 400 KiB", "2000 KiB", "2000 KiB")
 		w.exp.choose.SetSelected(lab.ComparePickers.Title())
 		test.Tap(w.exp.run)
 		if w.cancel == nil || !w.exp.run.Disabled() || !w.startBtn.Disabled() {

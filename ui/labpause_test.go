@@ -2,7 +2,6 @@ package ui
 
 import (
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -77,27 +76,9 @@ func TestLabWindowPauseButtonToggles(t *testing.T) {
 // nothing is finished while paused, and after Resume the run completes with the pause recorded
 // and left out of D.
 func TestLabWindowPausesARealRun(t *testing.T) {
-	a := test.NewTempApp(t)
-	w := newLabWindow(a)
-	defer w.win.Close()
-	var mu sync.Mutex
-	w.do = func(f func()) {
-		mu.Lock()
-		defer mu.Unlock()
-		f()
-	}
-	locked := func(f func()) {
-		mu.Lock()
-		defer mu.Unlock()
-		f()
-	}
+	w, locked := newLockedLabWindow(t)
 	locked(func() {
-		w.peers.SetText("3")
-		w.fileSize.SetText("1 MiB")
-		w.chunk.SetSelected("64 KiB")
-		w.peerUp.SetText("400 KiB")
-		w.seedUp.SetText("4000 KiB")
-		w.peerDown.SetText("4000 KiB")
+		fillLabForm(w, "3", "1 MiB", "64 KiB", "400 KiB", "4000 KiB", "4000 KiB")
 		test.Tap(w.startBtn)
 		test.Tap(w.pauseBtn) // before the swarm is even set up: it starts paused
 		if w.cancel == nil || w.pauseBtn.Text != "Resume" {

@@ -222,27 +222,9 @@ func TestLabWindowFeedsTheChokeGraph(t *testing.T) {
 // A real lab run through the window: fill the form, press Start, and the live views and then the
 // summary fill in.
 func TestLabWindowRunsALab(t *testing.T) {
-	a := test.NewTempApp(t)
-	w := newLabWindow(a)
-	defer w.win.Close()
-	var mu sync.Mutex
-	w.do = func(f func()) {
-		mu.Lock()
-		defer mu.Unlock()
-		f()
-	}
-	locked := func(f func()) {
-		mu.Lock()
-		defer mu.Unlock()
-		f()
-	}
+	w, locked := newLockedLabWindow(t)
 	locked(func() {
-		w.peers.SetText("3")
-		w.fileSize.SetText("1 MiB")
-		w.chunk.SetSelected("64 KiB")
-		w.peerUp.SetText("400 KiB")
-		w.seedUp.SetText("4000 KiB")
-		w.peerDown.SetText("4000 KiB")
+		fillLabForm(w, "3", "1 MiB", "64 KiB", "400 KiB", "4000 KiB", "4000 KiB")
 		test.Tap(w.startBtn)
 		if w.cancel == nil || !w.startBtn.Disabled() || w.stopBtn.Disabled() {
 			t.Fatal("Start did not start a run (or left Start enabled)")
@@ -407,4 +389,31 @@ func hasColour(img image.Image, c color.RGBA) bool {
 		}
 	}
 	return false
+}
+
+// newLockedLabWindow is a lab window whose engine callbacks (w.do) run under
+// a mutex, and locked runs the test's own widget work under the same one:
+// the test driver has no UI goroutine to serialise them.
+func newLockedLabWindow(t *testing.T) (w *labWindow, locked func(func())) {
+	t.Helper()
+	w = newLabWindow(test.NewTempApp(t))
+	t.Cleanup(w.win.Close)
+	var mu sync.Mutex
+	locked = func(f func()) {
+		mu.Lock()
+		defer mu.Unlock()
+		f()
+	}
+	w.do = locked
+	return w, locked
+}
+
+// fillLabForm types a small run's parameters into the form.
+func fillLabForm(w *labWindow, peers, fileSize, chunk, peerUp, seedUp, peerDown string) {
+	w.peers.SetText(peers)
+	w.fileSize.SetText(fileSize)
+	w.chunk.SetSelected(chunk)
+	w.peerUp.SetText(peerUp)
+	w.seedUp.SetText(seedUp)
+	w.peerDown.SetText(peerDown)
 }

@@ -122,12 +122,5 @@ func TestDownloadMagnetThroughLoopbackDHT(t *testing.T) {
 		t.Fatalf("downloaded file differs (err %v)", err)
 	}
 	stopSeed()
-	select {
-	case err := <-seedDone:
-		if err != nil {
-			t.Fatalf("seed after Ctrl-C: %v", err)
-		}
-	case <-time.After(15 * time.Second):
-		t.Fatal("seed did not stop within 15 s of Ctrl-C")
-	}
+	waitSeedStopped(t, seedDone)
 }

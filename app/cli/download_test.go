@@ -97,14 +97,7 @@ func TestSeedThenDownload(t *testing.T) {
 	}
 
 	stopSeed()
-	select {
-	case err := <-seedDone:
-		if err != nil {
-			t.Fatalf("seed after Ctrl-C: %v", err)
-		}
-	case <-time.After(15 * time.Second):
-		t.Fatal("seed did not stop within 15 s of Ctrl-C")
-	}
+	waitSeedStopped(t, seedDone)
 	if !strings.Contains(seedOut.String(), "all 33 pieces verified; seeding") {
 		t.Errorf("seed stdout: %q", seedOut.String())
 	}
@@ -171,5 +164,19 @@ func TestDownloadInterrupted(t *testing.T) {
 	}
 	if time.Since(start) > 10*time.Second {
 		t.Fatalf("stopping took %v", time.Since(start))
+	}
+}
+
+// waitSeedStopped waits for a Seed run whose context was cancelled (as by
+// Ctrl-C) to return, and fails on an error or after 15 s.
+func waitSeedStopped(t *testing.T, seedDone <-chan error) {
+	t.Helper()
+	select {
+	case err := <-seedDone:
+		if err != nil {
+			t.Fatalf("seed after Ctrl-C: %v", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("seed did not stop within 15 s of Ctrl-C")
 	}
 }

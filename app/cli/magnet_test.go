@@ -54,12 +54,5 @@ func TestDownloadMagnetWithoutTracker(t *testing.T) {
 		t.Errorf("stdout %q lacks the completion line", out.String())
 	}
 	stopSeed()
-	select {
-	case err := <-seedDone:
-		if err != nil {
-			t.Fatalf("seed after Ctrl-C: %v", err)
-		}
-	case <-time.After(15 * time.Second):
-		t.Fatal("seed did not stop within 15 s of Ctrl-C")
-	}
+	waitSeedStopped(t, seedDone)
 }
