@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -39,10 +40,16 @@ type labWindow struct {
 	do func(func())
 
 	peers, fileSize, peerUp, seedUp, peerDown, freeRiders *widget.Entry
-	chunk, mode, pick, choke                              *widget.Select
-	leave, seedLeaves                                     *widget.Check
-	problem, status                                       *widget.Label
-	startBtn, pauseBtn, stopBtn, resetBtn                 *widget.Button
+	// autoRates are the rate fields' texts as the window last set them
+	// (u, u_s, d); while the fields still hold them, changing N fits them
+	// to the machine (lab.Config.FitToMachine). fitNote says so.
+	autoRates                             [3]string
+	fitNote                               *widget.Label
+	settingForm                           bool
+	chunk, mode, pick, choke              *widget.Select
+	leave, seedLeaves                     *widget.Check
+	problem, status                       *widget.Label
+	startBtn, pauseBtn, stopBtn, resetBtn *widget.Button
 
 	tabs                    *container.AppTabs
 	matrix, util, hist      *canvas.Raster
@@ -138,7 +145,45 @@ func (w *labWindow) buildForm() {
 	w.pauseBtn = widget.NewButtonWithIcon("Pause", theme.MediaPauseIcon(), w.togglePause)
 	w.stopBtn = widget.NewButtonWithIcon("Stop", theme.MediaStopIcon(), w.stop)
 	w.resetBtn = widget.NewButtonWithIcon("Reset", theme.ContentUndoIcon(), w.reset)
+	w.fitNote = widget.NewLabel("")
+	w.fitNote.Wrapping = fyne.TextWrapWord
+	w.fitNote.Importance = widget.LowImportance
+	w.fitNote.Hide()
+	w.peers.OnChanged = func(string) {
+		if !w.settingForm {
+			w.fitRatesToN()
+		}
+	}
 	w.setForm(defaultLabForm())
+}
+
+// fitRatesToN scales the default rates to what this machine carries for the N typed, unless the
+// user has changed a rate field (then the rates are theirs and only the run's warning speaks).
+func (w *labWindow) fitRatesToN() {
+	if [3]string{w.peerUp.Text, w.seedUp.Text, w.peerDown.Text} != w.autoRates {
+		w.fitNote.Hide()
+		return
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(w.peers.Text))
+	if err != nil || n < 1 {
+		return
+	}
+	base, err := defaultLabForm().config()
+	if err != nil {
+		return
+	}
+	fit, note := base.FitToMachine(n, runtime.NumCPU())
+	w.autoRates = [3]string{exactSize(fit.PeerUpload), exactSize(fit.SeedUpload), exactSize(fit.PeerDownload)}
+	w.peerUp.SetText(w.autoRates[0])
+	w.seedUp.SetText(w.autoRates[1])
+	w.peerDown.SetText(w.autoRates[2])
+	if note == "" {
+		w.fitNote.Hide()
+		return
+	}
+	w.fitNote.SetText(fmt.Sprintf("Rates scaled to %.0f%% of the textbook example so that %d peers fit this machine's %d cores; type your own rates to override.",
+		100*float64(fit.SeedUpload)/float64(base.SeedUpload), n, runtime.NumCPU()))
+	w.fitNote.Show()
 }
 
 func (w *labWindow) formBox() fyne.CanvasObject {
@@ -162,7 +207,7 @@ func (w *labWindow) formBox() fyne.CanvasObject {
 	)
 	return container.NewVBox(
 		hint("Every peer is a real engine on 127.0.0.1, meeting the others through a local tracker. The defaults are the textbook example scaled from an hour to seconds."),
-		form, w.leave, w.seedLeaves,
+		form, w.fitNote, w.leave, w.seedLeaves,
 		hint("Peer rates take a list, e.g. 512 KiB, 1 MiB, 2 MiB: peer 1 gets the first, peer 2 the second, and so on round again, so peers have their own u_i and d_i."))
 }
 
@@ -178,6 +223,15 @@ func (w *labWindow) form() labForm {
 
 // setForm fills the fields.
 func (w *labWindow) setForm(f labForm) {
+	w.settingForm = true
+	defer func() {
+		w.settingForm = false
+		w.autoRates = [3]string{} // a form of someone's own rates is never refitted
+		if f == defaultLabForm() {
+			w.autoRates = [3]string{f.PeerUpload, f.SeedUpload, f.PeerDownload}
+			w.fitRatesToN()
+		}
+	}()
 	w.peers.SetText(f.Peers)
 	w.fileSize.SetText(f.FileSize)
 	w.chunk.SetSelected(f.Chunk)

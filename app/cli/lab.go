@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -30,6 +31,22 @@ type LabOptions struct {
 	// its extension: the textbook figure for a sweep, the swarm over time
 	// for one run.
 	CSV, Plot string
+	// FitRates scales the rates down (lab.Config.FitToMachine) when the
+	// largest swarm would be more than this machine carries honestly; set
+	// when the user gave none of -u, -us, -d.
+	FitRates bool
+}
+
+// fitRates applies FitRates for a swarm of up to peers peers, saying so on w.
+func (opts *LabOptions) fitRates(w io.Writer, peers int) {
+	if !opts.FitRates {
+		return
+	}
+	cfg, note := opts.Config.FitToMachine(peers, runtime.NumCPU())
+	if note != "" {
+		opts.Config = cfg
+		fmt.Fprintln(w, "note: "+note)
+	}
 }
 
 // Lab runs the Swarm Lab headless: one run (a table per node and the
@@ -41,11 +58,13 @@ func Lab(ctx context.Context, stdout, stderr io.Writer, opts LabOptions) error {
 		return err
 	}
 	if opts.Experiment != 0 {
+		opts.fitRates(stdout, opts.Config.Peers)
 		return labCompare(ctx, stdout, stderr, opts)
 	}
 	if opts.Sweep != "" {
 		return labSweep(ctx, stdout, stderr, opts)
 	}
+	opts.fitRates(stdout, opts.Config.Peers)
 	cfg := opts.Config
 	if err := cfg.Validate(); err != nil {
 		return err
@@ -88,6 +107,7 @@ func labSweep(ctx context.Context, stdout, stderr io.Writer, opts LabOptions) er
 	if err != nil {
 		return err
 	}
+	opts.fitRates(stdout, ns[len(ns)-1]) // one set of rates for the whole figure
 	cfg := opts.Config
 	cfg.Peers = ns[len(ns)-1] // validate the largest run
 	if err := cfg.Validate(); err != nil {

@@ -78,6 +78,12 @@ func LabFlags(fs *flag.FlagSet, cfg lab.Config) func() (LabOptions, error) {
 			}
 		}
 		opts.Config = cfg
+		opts.FitRates = true
+		fs.Visit(func(f *flag.Flag) {
+			if f.Name == "u" || f.Name == "us" || f.Name == "d" {
+				opts.FitRates = false // the user chose the rates
+			}
+		})
 		return opts, nil
 	}
 }

@@ -38,6 +38,14 @@ func TestLabFlagsMapToTheConfig(t *testing.T) {
 		c.PeerUploads != nil || c.PeerDownloads != nil || opts.Experiment != 0 || opts.Sweep != "" {
 		t.Errorf("no flags: %+v, want the defaults", opts)
 	}
+	if !opts.FitRates {
+		t.Error("no rate flags, yet the rates would not be fitted to the machine")
+	}
+	for _, flag := range []string{"-u", "-us", "-d"} {
+		if opts, err := parseLabFlags(flag, "1MiB/s"); err != nil || opts.FitRates {
+			t.Errorf("%s given: FitRates %v (err %v), want the user's rates kept", flag, opts.FitRates, err)
+		}
+	}
 
 	opts, err = parseLabFlags("-n", "7", "-u", "512KiB/s,1MiB/s,2MiB/s", "-d", "0,4MiB/s", "-us", "10MiB/s",
 		"-size", "4MiB", "-chunk", "64KiB", "-picker", "random", "-freeriders", "0.2", "-experiment", "pickers", "-csv", "x.csv")

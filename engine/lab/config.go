@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dustin/go-humanize"
+
 	"github.com/swarmscope/swarmscope/engine/picker"
 )
 
@@ -369,4 +371,48 @@ func (c *Config) isLateJoiner(i int) bool {
 func spread(fraction float64, i int) bool {
 	count := func(n int) int { return int(fraction*float64(n) + 0.5) }
 	return count(i+1) > count(i)
+}
+
+// TransferBudgetPerCore is how many bytes a second of swarm traffic (all
+// uploads together) one core carries while the lab still measures the
+// protocol rather than the machine: 20 peers at the default rates, about
+// 23 MiB/s in all, keep D/bound near 1.1 on two cores with the lab using a
+// third of them, while 100 peers at the default rates (86 MiB/s) made every
+// run machine-limited.
+const TransferBudgetPerCore = 12 << 20
+
+// FitToMachine scales every rate (u_s, each u_i and d_i) by one factor when
+// the server's and the largest swarm's (peers) uploads together exceed
+// cores × TransferBudgetPerCore, so that a large N still measures the
+// protocol; the bound grows by the same factor. It returns c unchanged and
+// "" when the rates fit, else the scaled config and a sentence saying so.
+// The lab applies it only to rates the user did not choose.
+func (c Config) FitToMachine(peers, cores int) (Config, string) {
+	budget := float64(max(cores, 1)) * TransferBudgetPerCore
+	total := float64(c.SeedUpload)
+	for i := range peers {
+		total += float64(c.PeerUploadRate(i))
+	}
+	if total <= budget {
+		return c, ""
+	}
+	f := budget / total
+	scale := func(r int64) int64 {
+		if r <= 0 {
+			return r // 0 = unlimited download stays unlimited
+		}
+		return max(int64(float64(r)*f)/1024*1024, 1024) // whole KiB/s, at least 1
+	}
+	c.SeedUpload, c.PeerUpload, c.PeerDownload = scale(c.SeedUpload), scale(c.PeerUpload), scale(c.PeerDownload)
+	c.PeerUploads = slices.Clone(c.PeerUploads)
+	for i := range c.PeerUploads {
+		c.PeerUploads[i] = scale(c.PeerUploads[i])
+	}
+	c.PeerDownloads = slices.Clone(c.PeerDownloads)
+	for i := range c.PeerDownloads {
+		c.PeerDownloads[i] = scale(c.PeerDownloads[i])
+	}
+	return c, fmt.Sprintf("%d peers at these rates would move %s/s, more than %d cores carry honestly (%s/s each): every rate is scaled by %.2f (u_s = %s/s, u = %s/s); give -u, -us or -d to choose the rates yourself",
+		peers, humanize.IBytes(uint64(total)), max(cores, 1), humanize.IBytes(TransferBudgetPerCore), f,
+		humanize.IBytes(uint64(c.SeedUpload)), humanize.IBytes(uint64(c.PeerUpload)))
 }
