@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/swarmscope/swarmscope/app"
-	"github.com/swarmscope/swarmscope/ui/internal/loopswarm"
+	"github.com/swarmscope/swarmscope/internal/loopswarm"
 )
 
 // startXvfb starts a virtual X server on a free display and returns its DISPLAY value. It is

@@ -39,7 +39,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
@@ -57,10 +56,7 @@ import (
 	"time"
 
 	"github.com/swarmscope/swarmscope/app"
-	"github.com/swarmscope/swarmscope/engine/bitfield"
-	"github.com/swarmscope/swarmscope/engine/metainfo"
-	"github.com/swarmscope/swarmscope/engine/torrent"
-	"github.com/swarmscope/swarmscope/engine/tracker"
+	"github.com/swarmscope/swarmscope/internal/loopswarm"
 	"github.com/swarmscope/swarmscope/persist"
 )
 
@@ -126,103 +122,23 @@ func main() {
 	}
 }
 
-// swarm is the loopback swarm the app downloads from.
-type swarm struct {
-	tracker  *tracker.Server
-	sessions []*torrent.Session
-	torrents []string // .torrent paths
-}
-
-func (s *swarm) close() {
-	for _, sess := range s.sessions {
-		sess.Close()
-	}
-	if s.tracker != nil {
-		s.tracker.Close()
-	}
-}
-
-func startSwarm(ctx context.Context, dir string, o options) (*swarm, error) {
-	srv, err := tracker.Listen("127.0.0.1:0", tracker.ServerConfig{Interval: 30 * time.Second, MinInterval: time.Second})
+// startSwarm starts the loopback swarm the app downloads from: o.torrents torrents, each seeded
+// by o.seeders sessions at o.rate, which are all seeding when it returns.
+func startSwarm(ctx context.Context, dir string, o options) (*loopswarm.Swarm, error) {
+	sw, err := loopswarm.Start(ctx, loopswarm.Options{
+		Dir: dir, Name: "bench.bin", Torrents: o.torrents, Size: o.size, PieceLength: o.pieceLength,
+		Seeders: o.seeders, UploadLimit: o.rate, TrackerInterval: 30 * time.Second,
+		MaxConnections: 4 * o.torrents, TrustData: true,
+	})
 	if err != nil {
 		return nil, err
 	}
-	s := &swarm{tracker: srv}
-	seedDir := filepath.Join(dir, "seed")
-	if err := os.MkdirAll(seedDir, 0o755); err != nil {
-		s.close()
+	if err := sw.WaitSeeding(2 * time.Minute); err != nil {
+		sw.Close()
 		return nil, err
 	}
-	var infos []*metainfo.MetaInfo
-	for i := range o.torrents {
-		name := fmt.Sprintf("bench-%02d.bin", i+1)
-		data := filepath.Join(seedDir, name)
-		if err := writeRandom(data, o.size); err != nil {
-			s.close()
-			return nil, err
-		}
-		mi, err := metainfo.Create(ctx, data, metainfo.CreateOptions{
-			PieceLength: o.pieceLength, Trackers: []string{srv.HTTPAnnounceURL()}, CreatedBy: "Swarmscope bench/gui",
-		})
-		if err != nil {
-			s.close()
-			return nil, err
-		}
-		path := filepath.Join(dir, name+".torrent")
-		if err := os.WriteFile(path, mi.Raw, 0o644); err != nil {
-			s.close()
-			return nil, err
-		}
-		infos = append(infos, mi)
-		s.torrents = append(s.torrents, path)
-	}
-	var all []*torrent.Torrent
-	for range o.seeders {
-		sess, err := torrent.NewSession(torrent.Config{ListenAddr: "127.0.0.1:0", MaxConnections: 4 * o.torrents})
-		if err != nil {
-			s.close()
-			return nil, err
-		}
-		s.sessions = append(s.sessions, sess)
-		for _, mi := range infos {
-			have := bitfield.New(mi.Info.NumPieces())
-			have.SetAll() // we wrote the data: skip hashing it again in every session
-			t, err := sess.Add(mi, torrent.AddOptions{Dir: seedDir, SeedOnly: true, UploadLimit: o.rate, Resume: have})
-			if err != nil {
-				s.close()
-				return nil, fmt.Errorf("seed: %w", err)
-			}
-			all = append(all, t)
-		}
-	}
-	// Wait until every seeder seeds, and give the announces a moment to reach the tracker.
-	deadline := time.Now().Add(2 * time.Minute)
-	for _, t := range all {
-		for {
-			if snap := t.Snapshot(); snap != nil && snap.State == torrent.Seeding {
-				break
-			}
-			if time.Now().After(deadline) {
-				s.close()
-				return nil, errors.New("the seeders did not start seeding within 2 min")
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-	}
-	time.Sleep(2 * time.Second)
-	return s, nil
-}
-
-func writeRandom(path string, size int64) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if _, err := io.CopyN(f, rand.Reader, size); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	time.Sleep(2 * time.Second) // give the announces a moment to reach the tracker
+	return sw, nil
 }
 
 // startXvfb starts a private X server and returns it with its DISPLAY value.
@@ -293,7 +209,7 @@ func run(o options) error {
 	if err != nil {
 		return err
 	}
-	defer sw.close()
+	defer sw.Close()
 
 	var xvfb *exec.Cmd
 	var display string
@@ -328,7 +244,7 @@ func run(o options) error {
 }
 
 // measure runs one process in mode and samples it.
-func measure(ctx context.Context, o options, sw *swarm, mode string, round int, dir, self, display string, xvfb *exec.Cmd) ([]sample, error) {
+func measure(ctx context.Context, o options, sw *loopswarm.Swarm, mode string, round int, dir, self, display string, xvfb *exec.Cmd) ([]sample, error) {
 	state := filepath.Join(dir, "state", "swarmscope.db")
 	if err := os.MkdirAll(filepath.Dir(state), 0o755); err != nil {
 		return nil, err
@@ -358,13 +274,13 @@ func measure(ctx context.Context, o options, sw *swarm, mode string, round int, 
 		if mode == "gui-b" {
 			bin = o.binB
 		}
-		cmd = exec.Command(bin, append([]string{"-state", state, "-listen", "127.0.0.1:0"}, sw.torrents...)...)
+		cmd = exec.Command(bin, append([]string{"-state", state, "-listen", "127.0.0.1:0"}, torrentPaths(sw)...)...)
 		env = append(env, "DISPLAY="+display, "DBUS_SESSION_BUS_ADDRESS=")
 		if o.pprofAddr != "" {
 			env = append(env, "SWARMSCOPE_PPROF="+o.pprofAddr)
 		}
 	default:
-		cmd = exec.Command(self, append([]string{"headless", "-state", state}, sw.torrents...)...)
+		cmd = exec.Command(self, append([]string{"headless", "-state", state}, torrentPaths(sw)...)...)
 	}
 	cmd.Env = env
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
@@ -630,4 +546,13 @@ func headless(args []string) error {
 	case <-time.After(30 * time.Minute):
 	}
 	return c.Close()
+}
+
+// torrentPaths are the swarm's .torrent files, for the app's command line.
+func torrentPaths(sw *loopswarm.Swarm) []string {
+	var paths []string
+	for _, sd := range sw.Torrents {
+		paths = append(paths, sd.TorrentPath)
+	}
+	return paths
 }

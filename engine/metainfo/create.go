@@ -321,27 +321,10 @@ func (g *groupHasher) hashGroup(start int64, out []byte) error {
 		g.buf = make([]byte, piecehash.Lanes*strip)
 	}
 	buf := g.buf[:piecehash.Lanes*strip]
-	g.digest.Reset()
-	var lanes [piecehash.Lanes][]byte
-	for at := int64(0); at < g.pieceLength; at += strip {
-		if strip == g.pieceLength {
-			if err := g.r.readAt(buf, start); err != nil {
-				return err
-			}
-		} else {
-			for i := range lanes {
-				if err := g.r.readAt(buf[int64(i)*strip:int64(i+1)*strip], start+int64(i)*g.pieceLength+at); err != nil {
-					return err
-				}
-			}
-		}
-		for i := range lanes {
-			lanes[i] = buf[int64(i)*strip : int64(i+1)*strip]
-		}
-		g.digest.Write(&lanes)
-	}
 	var sums [piecehash.Lanes][sha1.Size]byte
-	g.digest.Sum(&sums)
+	if err := g.digest.SumPieces(g.r.readAt, start, g.pieceLength, buf, &sums); err != nil {
+		return err
+	}
 	for i := range sums {
 		copy(out[i*sha1.Size:], sums[i][:])
 	}

@@ -152,3 +152,38 @@ func (d *Digest) Sum(sums *[Lanes][sha1.Size]byte) {
 		}
 	}
 }
+
+// SumPieces hashes the Lanes consecutive pieces of pieceLength bytes that
+// begin at offset start of a stream read by readAt, into sums. It reads
+// through buf (at least Lanes bytes): each piece in strips of len(buf)/Lanes
+// bytes, so the buffer can stay in the core's cache between the copy that
+// fills it and the hashing, or all pieces with one read when a whole piece
+// fits its strip (they lie end to end). d is reset first.
+func (d *Digest) SumPieces(readAt func(p []byte, off int64) error, start, pieceLength int64, buf []byte, sums *[Lanes][sha1.Size]byte) error {
+	strip := min(pieceLength, int64(len(buf)/Lanes))
+	if strip <= 0 {
+		return fmt.Errorf("piecehash: a buffer of %d bytes has no room for %d lanes", len(buf), Lanes)
+	}
+	d.Reset()
+	var lanes [Lanes][]byte
+	for at := int64(0); at < pieceLength; at += strip {
+		n := min(strip, pieceLength-at)
+		whole := n == pieceLength
+		if whole {
+			if err := readAt(buf[:Lanes*n], start); err != nil {
+				return err
+			}
+		}
+		for i := range lanes {
+			lanes[i] = buf[int64(i)*n : int64(i+1)*n]
+			if !whole {
+				if err := readAt(lanes[i], start+int64(i)*pieceLength+at); err != nil {
+					return err
+				}
+			}
+		}
+		d.Write(&lanes)
+	}
+	d.Sum(sums)
+	return nil
+}

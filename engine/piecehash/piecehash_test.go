@@ -137,3 +137,29 @@ func BenchmarkCryptoSHA1(b *testing.B) {
 		sha1.Sum(p)
 	}
 }
+
+// SumPieces reads 16 consecutive pieces from a stream — whole, in strips,
+// and in strips with a shorter last one — and hashes each as crypto/sha1.
+func TestSumPiecesReadsConsecutivePieces(t *testing.T) {
+	forEachPath(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(7, 8))
+		for _, tc := range []struct{ pieceLength, bufPerLane int64 }{{64, 64}, {4096, 1024}, {5000, 1024}, {100, 4096}} {
+			stream := make([]byte, 3*tc.pieceLength+Lanes*tc.pieceLength+17)
+			for i := range stream {
+				stream[i] = byte(rng.Uint32())
+			}
+			readAt := func(p []byte, off int64) error { copy(p, stream[off:]); return nil }
+			start := 3 * tc.pieceLength
+			var sums [Lanes][sha1.Size]byte
+			if err := New().SumPieces(readAt, start, tc.pieceLength, make([]byte, Lanes*tc.bufPerLane), &sums); err != nil {
+				t.Fatal(err)
+			}
+			for i := range Lanes {
+				p := start + int64(i)*tc.pieceLength
+				if want := sha1.Sum(stream[p : p+tc.pieceLength]); sums[i] != want {
+					t.Fatalf("piece length %d, %d bytes a lane: piece %d hashed wrong", tc.pieceLength, tc.bufPerLane, i)
+				}
+			}
+		}
+	})
+}

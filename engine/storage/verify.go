@@ -209,21 +209,10 @@ func (s *Storage) checkRun(first, last int, buf []byte, h hash.Hash, lanes *piec
 // first side by side, reading each in strips of len(buf)/Lanes bytes, and
 // sets matched[i] for those with the right hash.
 func (s *Storage) checkGroupInStrips(first int, buf []byte, lanes *piecehash.Digest, matched []bool) error {
-	strip := int64(len(buf) / piecehash.Lanes)
-	lanes.Reset()
-	var group [piecehash.Lanes][]byte
-	for at := int64(0); at < s.pieceLength; at += strip {
-		n := min(strip, s.pieceLength-at)
-		for i := range group {
-			group[i] = buf[int64(i)*strip : int64(i)*strip+n]
-			if err := s.readAt(group[i], int64(first+i)*s.pieceLength+at); err != nil {
-				return err
-			}
-		}
-		lanes.Write(&group)
-	}
 	var sums [piecehash.Lanes][sha1.Size]byte
-	lanes.Sum(&sums)
+	if err := lanes.SumPieces(s.readAt, int64(first)*s.pieceLength, s.pieceLength, buf, &sums); err != nil {
+		return err
+	}
 	for i, sum := range sums {
 		matched[i] = sum == s.hashes[first+i]
 	}

@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/swarmscope/swarmscope/app"
+	"github.com/swarmscope/swarmscope/internal/loopswarm"
 	"github.com/swarmscope/swarmscope/ui"
-	"github.com/swarmscope/swarmscope/ui/internal/loopswarm"
 )
 
 func main() {
